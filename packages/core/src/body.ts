@@ -1,0 +1,67 @@
+import { BodyTooLargeError } from './errors';
+import type { HeaderMap } from './transport';
+
+/** Concatenates chunks into one buffer. */
+export function concatChunks(chunks: readonly Uint8Array[], length: number): Uint8Array {
+  if (chunks.length === 1 && chunks[0]?.byteLength === length) return chunks[0];
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+/** The declared `content-length`, when it is a valid non-negative integer. */
+export function contentLength(headers: Readonly<HeaderMap>): number | undefined {
+  const value = headers['content-length'];
+  if (value === undefined || !/^\d+$/.test(value.trim())) return undefined;
+  return Number(value.trim());
+}
+
+/**
+ * Reads a whole body, refusing to hold more than `limit` bytes: a hostile or
+ * broken registry cannot make the client allocate without bound. The stream
+ * is cancelled as soon as the cap is crossed.
+ */
+export async function readCapped(
+  body: ReadableStream<Uint8Array> | null,
+  limit: number,
+  what: string,
+  declaredLength?: number,
+): Promise<Uint8Array> {
+  if (body === null) return new Uint8Array(0);
+  if (declaredLength !== undefined && declaredLength > limit) {
+    releaseBody(body);
+    throw new BodyTooLargeError(what, limit);
+  }
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      length += value.byteLength;
+      if (length > limit) {
+        reader.cancel().catch(() => undefined);
+        throw new BodyTooLargeError(what, limit);
+      }
+      chunks.push(value);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  return concatChunks(chunks, length);
+}
+
+/**
+ * Releases a body nobody will read, so the transport can free the
+ * connection. Not awaited: some streams settle `cancel()` only once the peer
+ * reacts, and nothing the caller does depends on it.
+ */
+export function releaseBody(body: ReadableStream<Uint8Array> | null): void {
+  if (body === null || body.locked) return;
+  body.cancel().catch(() => undefined);
+}

@@ -1,0 +1,47 @@
+import { RegkitError } from './regkit-error';
+
+/**
+ * Why a reference was rejected. The values mirror `distribution/reference`'s
+ * errors so that behaviour can be compared with the Go implementation.
+ */
+export type InvalidReferenceReason =
+  | 'NAME_EMPTY'
+  | 'REFERENCE_INVALID_FORMAT'
+  | 'NAME_CONTAINS_UPPERCASE'
+  | 'NAME_TOO_LONG'
+  | 'NAME_NOT_CANONICAL'
+  | 'NAME_IS_IDENTIFIER'
+  | 'TAG_INVALID_FORMAT'
+  | 'DIGEST_INVALID_FORMAT'
+  | 'DIGEST_INVALID_LENGTH'
+  | 'DIGEST_UNSUPPORTED';
+
+/** An image reference, repository name, tag or digest is malformed. */
+export class InvalidReferenceError extends RegkitError {
+  static override readonly kind: string = 'InvalidReferenceError';
+  /** The input that was rejected. */
+  readonly input: string;
+  /** A stable reason code. */
+  readonly reason: InvalidReferenceReason;
+
+  constructor(input: string, reason: InvalidReferenceReason, detail: string) {
+    super(`invalid reference ${JSON.stringify(input)}: ${detail}`);
+    this.input = input;
+    this.reason = reason;
+  }
+}
+
+/** A reference names a different registry than the one it was given to. */
+export class RegistryMismatchError extends RegkitError {
+  static override readonly kind: string = 'RegistryMismatchError';
+  /** The registry's domain. */
+  readonly expected: string;
+  /** The domain the reference names. */
+  readonly actual: string;
+
+  constructor(input: string, expected: string, actual: string) {
+    super(`reference ${JSON.stringify(input)} names registry ${actual}, but this client is for ${expected}`);
+    this.expected = expected;
+    this.actual = actual;
+  }
+}

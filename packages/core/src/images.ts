@@ -1,0 +1,236 @@
+import { releaseBody } from './body';
+import type { Blobs } from './blobs';
+import { parseDigest } from './digest';
+import { InvalidManifestError, InvalidReferenceError } from './errors';
+import { type Descriptor, type ImageIndex, type ImageManifest, type Manifest } from './manifest';
+import { fetchManifest, type GetManifestOptions } from './manifests';
+import type { ManifestMediaType } from './media-types';
+import { MediaTypes } from './media-types';
+import { isValidTag } from './reference';
+import { type RepositoryContext, repositoryPath } from './repository-context';
+import { repositoryScope } from './scope';
+
+/** One runnable image of an {@link Image}: a platform and the manifest that serves it. */
+export interface Platform {
+  /** Operating system, e.g. `linux`. */
+  readonly os: string;
+  /** CPU architecture, e.g. `arm64`. */
+  readonly architecture: string;
+  /** CPU variant, e.g. `v8`. */
+  readonly variant: string | undefined;
+  /** OS version, e.g. `10.0.17763.1879` (Windows). */
+  readonly osVersion: string | undefined;
+  /** Required OS features. */
+  readonly osFeatures: readonly string[];
+  /** Required CPU features. */
+  readonly features: readonly string[];
+  /** Digest of the platform's image manifest. */
+  readonly digest: string;
+  /** Media type of that manifest. */
+  readonly mediaType: string;
+  /** Size of that manifest in bytes. */
+  readonly size: number;
+}
+
+/** An attestation (provenance, SBOM) attached to an index by BuildKit. */
+export interface Attestation {
+  /** Digest of the attestation manifest. */
+  readonly digest: string;
+  /** Its media type. */
+  readonly mediaType: string;
+  /** Its size in bytes. */
+  readonly size: number;
+  /** The digest of the platform manifest it attests (`vnd.docker.reference.digest`). */
+  readonly subjectDigest: string | undefined;
+  /** All annotations of the entry. */
+  readonly annotations: Readonly<Record<string, string>>;
+}
+
+/** An image as a tag or digest names it: one or many platforms. */
+export interface Image {
+  /** Digest of the manifest or index as received (verified). */
+  readonly digest: string;
+  /** Canonical reference domain, e.g. `docker.io`. */
+  readonly domain: string;
+  /** Repository path, e.g. `library/golang`. */
+  readonly repository: string;
+  /** The tag it was read by; `''` when read by digest. */
+  readonly tag: string;
+  /** Media type of the manifest or index. */
+  readonly mediaType: ManifestMediaType;
+  /** One entry per runnable platform image, never invented. */
+  readonly platforms: readonly Platform[];
+  /** Attestation manifests of an index, kept apart from platforms. */
+  readonly attestations: readonly Attestation[];
+  /** Index entries that are neither platform images nor attestations (e.g. artifacts without a platform). */
+  readonly others: readonly Descriptor[];
+}
+
+const ATTESTATION_TYPE = 'attestation-manifest';
+const IMAGE_CONFIG_TYPES = new Set<string>([MediaTypes.DockerConfig, MediaTypes.OciConfig]);
+
+function isAttestation(entry: Descriptor): boolean {
+  return entry.annotations?.['vnd.docker.reference.type'] === ATTESTATION_TYPE;
+}
+
+function platformFromDescriptor(entry: Descriptor & { platform: NonNullable<Descriptor['platform']> }): Platform {
+  const { platform } = entry;
+  return {
+    os: platform.os,
+    architecture: platform.architecture,
+    variant: platform.variant,
+    osVersion: platform['os.version'],
+    osFeatures: platform['os.features'] ?? [],
+    features: platform.features ?? [],
+    digest: entry.digest,
+    mediaType: entry.mediaType,
+    size: entry.size,
+  };
+}
+
+function classifyIndex(index: ImageIndex): Pick<Image, 'platforms' | 'attestations' | 'others'> {
+  const platforms: Platform[] = [];
+  const attestations: Attestation[] = [];
+  const others: Descriptor[] = [];
+  for (const entry of index.manifests) {
+    if (isAttestation(entry)) {
+      attestations.push({
+        digest: entry.digest,
+        mediaType: entry.mediaType,
+        size: entry.size,
+        subjectDigest: entry.annotations?.['vnd.docker.reference.digest'],
+        annotations: entry.annotations ?? {},
+      });
+    } else if (entry.platform !== undefined) {
+      platforms.push(platformFromDescriptor({ ...entry, platform: entry.platform }));
+    } else {
+      others.push(entry);
+    }
+  }
+  return { platforms, attestations, others };
+}
+
+function stringField(config: Record<string, unknown>, key: string, what: string): string | undefined {
+  const value = config[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new InvalidManifestError(`${what}: "${key}" must be a string`);
+  return value;
+}
+
+function stringArrayField(config: Record<string, unknown>, key: string, what: string): readonly string[] {
+  const value = config[key];
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) {
+    throw new InvalidManifestError(`${what}: "${key}" must be an array of strings`);
+  }
+  return value as string[];
+}
+
+/** Reads the platform of a single-image manifest from its config blob, the only place it is recorded. */
+async function platformFromConfig(
+  manifest: ImageManifest,
+  blobs: Blobs,
+  context: RepositoryContext,
+  options: GetManifestOptions,
+): Promise<Platform[]> {
+  // Artifacts (Helm charts, signatures, the OCI empty config) have no platform; do not invent one.
+  if (!IMAGE_CONFIG_TYPES.has(manifest.config.mediaType)) return [];
+  const what = `config ${context.name}@${manifest.config.digest}`;
+  const bytes = await blobs.getBytes(manifest.config.digest, {
+    maxBytes: context.maxConfigBytes,
+    ...(options.signal !== undefined && { signal: options.signal }),
+  });
+  let config: unknown;
+  try {
+    config = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (error) {
+    throw new InvalidManifestError(`${what}: not JSON`, { cause: error });
+  }
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    throw new InvalidManifestError(`${what}: not a JSON object`);
+  }
+  const fields = config as Record<string, unknown>;
+  const os = stringField(fields, 'os', what);
+  const architecture = stringField(fields, 'architecture', what);
+  if (os === undefined || architecture === undefined) {
+    throw new InvalidManifestError(`${what}: an image config must name its os and architecture`);
+  }
+  return [
+    {
+      os,
+      architecture,
+      variant: stringField(fields, 'variant', what),
+      osVersion: stringField(fields, 'os.version', what),
+      osFeatures: stringArrayField(fields, 'os.features', what),
+      features: [],
+      digest: manifest.digest,
+      mediaType: manifest.mediaType,
+      size: manifest.size,
+    },
+  ];
+}
+
+/** Image reads and deletes for one repository (the seed's `Images()`). */
+export class Images {
+  readonly #context: RepositoryContext;
+  readonly #blobs: Blobs;
+
+  /** @internal Created by `Repository.images()`. */
+  constructor(context: RepositoryContext, blobs: Blobs) {
+    this.#context = context;
+    this.#blobs = blobs;
+  }
+
+  /**
+   * The image a tag points at, with its platforms.
+   *
+   * @example
+   * ```ts
+   * const image = await registry.repositoryFromString('golang').images().getByTag('1.12.0');
+   * for (const p of image.platforms) console.log(p.os, p.architecture, p.variant ?? '', p.digest);
+   * ```
+   */
+  async getByTag(tag: string, options: GetManifestOptions = {}): Promise<Image> {
+    if (!isValidTag(tag)) {
+      throw new InvalidReferenceError(tag, 'TAG_INVALID_FORMAT', 'a tag must match [A-Za-z0-9_][A-Za-z0-9._-]{0,127}');
+    }
+    return this.#toImage(await fetchManifest(this.#context, tag, options), tag, options);
+  }
+
+  /** The image a digest names; its `tag` is `''`. The manifest is verified against the digest. */
+  async getByDigest(digest: string, options: GetManifestOptions = {}): Promise<Image> {
+    parseDigest(digest);
+    return this.#toImage(await fetchManifest(this.#context, digest, options), '', options);
+  }
+
+  /**
+   * Deletes a manifest by digest. On distribution this also removes every
+   * tag that pointed at it; deleting by tag is not part of the API.
+   *
+   * @throws ResourceNotFoundError when the digest is unknown
+   * @throws UnsupportedOperationError when the registry has deletes disabled
+   */
+  async deleteByDigest(digest: string, options: { readonly signal?: AbortSignal } = {}): Promise<void> {
+    parseDigest(digest);
+    const response = await this.#context.requester.send({
+      method: 'DELETE',
+      url: repositoryPath(this.#context, `manifests/${digest}`),
+      scopes: [repositoryScope(this.#context.name, 'DELETE')],
+      signal: options.signal,
+    });
+    releaseBody(response.body);
+  }
+
+  async #toImage(manifest: Manifest, tag: string, options: GetManifestOptions): Promise<Image> {
+    const base = {
+      digest: manifest.digest,
+      domain: this.#context.domain,
+      repository: this.#context.name,
+      tag,
+      mediaType: manifest.mediaType,
+    };
+    if (manifest.kind === 'index') return { ...base, ...classifyIndex(manifest) };
+    const platforms = await platformFromConfig(manifest, this.#blobs, this.#context, options);
+    return { ...base, platforms, attestations: [], others: [] };
+  }
+}

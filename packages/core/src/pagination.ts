@@ -1,0 +1,96 @@
+import { InvalidOptionError, PaginationError } from './errors';
+import type { Requester } from './requester';
+
+/** Options shared by every paginated listing. */
+export interface ListOptions {
+  /** Entries asked for per page (`n`). Registries may send fewer, and some ignore it. */
+  readonly pageSize?: number;
+  /** Stop with `PaginationError` after this many pages instead of looping forever. */
+  readonly maxPages?: number;
+  /** Cancels the listing; an aborted listing stops within one request. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * The `rel="next"` target of an RFC 8288 `Link` header, or undefined. Link
+ * values may hold several links separated by commas, and parameters in any
+ * order and case.
+ */
+export function nextLink(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const linkPattern = /<([^>]*)>((?:\s*;\s*[^;,]+(?:=(?:"[^"]*"|[^;,]*))?)*)/g;
+  for (const match of header.matchAll(linkPattern)) {
+    const params = match[2] ?? '';
+    const rel = /;\s*rel\s*=\s*(?:"([^"]*)"|([^;,\s]+))/i.exec(params);
+    const relations = (rel?.[1] ?? rel?.[2] ?? '').toLowerCase().split(/\s+/);
+    if (relations.includes('next')) return match[1];
+  }
+  return undefined;
+}
+
+/** The JSON page of a listing endpoint, decoded. */
+export type PageDecoder = (json: unknown, url: string) => readonly string[];
+
+/** Upper bound on one page of tags or repositories (JSON). */
+const MAX_PAGE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Walks a `Link`-paginated listing. The next URL is used verbatim, resolved
+ * against the page that named it (registries send relative links and opaque
+ * cursors), and must stay on the registry origin; a repeated URL or more
+ * than `maxPages` pages is an error rather than an endless loop.
+ */
+export async function* paginate(
+  requester: Requester,
+  firstUrl: string,
+  scopes: readonly string[],
+  decode: PageDecoder,
+  what: string,
+  options: ListOptions & { readonly defaultMaxPages: number },
+): AsyncGenerator<readonly string[], void, undefined> {
+  const maxPages = options.maxPages ?? options.defaultMaxPages;
+  const seen = new Set<string>();
+  let url: string | undefined = requester.resolveUrl(firstUrl);
+  for (let page = 0; url !== undefined; page++) {
+    if (page >= maxPages) throw new PaginationError(`${what}: stopped after ${maxPages} pages (maxPages)`);
+    if (seen.has(url)) throw new PaginationError(`${what}: the registry sent a next link that loops back to an earlier page`);
+    seen.add(url);
+    const { response, bytes } = await requester.sendForBytes(
+      { method: 'GET', url, headers: { accept: 'application/json' }, scopes, signal: options.signal },
+      MAX_PAGE_BYTES,
+      `${what} page`,
+    );
+    let json: unknown;
+    try {
+      json = JSON.parse(new TextDecoder().decode(bytes));
+    } catch (error) {
+      throw new PaginationError(`${what}: page is not JSON`, { cause: error });
+    }
+    yield decode(json, url);
+    const next = nextLink(response.headers.link);
+    if (next === undefined) return;
+    const resolved: URL = new URL(next, url);
+    if (resolved.origin !== requester.target.origin) {
+      throw new PaginationError(`${what}: refusing a next link to another origin (${resolved.origin})`);
+    }
+    url = resolved.toString();
+  }
+}
+
+/** Reads a string array field of a page, rejecting anything else. */
+export function stringList(json: unknown, field: string, what: string): readonly string[] {
+  if (typeof json !== 'object' || json === null) throw new PaginationError(`${what}: page is not a JSON object`);
+  const value = (json as Record<string, unknown>)[field];
+  if (value === null || value === undefined) return [];
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) {
+    throw new PaginationError(`${what}: "${field}" is not a list of strings`);
+  }
+  return value as string[];
+}
+
+/** Validates a page size option. */
+export function pageSizeParam(pageSize: number | undefined, fallback: number, what: string): number {
+  const size = pageSize ?? fallback;
+  if (!Number.isSafeInteger(size) || size < 1) throw new InvalidOptionError('pageSize', `${what}: pageSize must be a positive integer, got ${size}`);
+  return size;
+}

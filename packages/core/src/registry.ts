@@ -1,0 +1,226 @@
+import { releaseBody } from './body';
+import { createNullAuthenticator, type Authenticator, type RegistryTarget } from './authenticator';
+import { isLoopbackHost } from './credential-policy';
+import { InvalidOptionError, RegistryMismatchError } from './errors';
+import { createFetchTransport } from './fetch-transport';
+import { type ListOptions, pageSizeParam, paginate, stringList } from './pagination';
+import { isValidRepositoryName, parseImageName, REFERENCE_REGEXPS } from './reference';
+import { Repository } from './repository';
+import type { RepositoryContext } from './repository-context';
+import { Requester } from './requester';
+import { CATALOG_SCOPE } from './scope';
+import type { Transport } from './transport';
+
+/** How to reach a registry. Only `domain` is required. */
+export interface RegistryOptions {
+  /**
+   * The registry's reference domain, as image names spell it: `docker.io`,
+   * `ghcr.io`, `127.0.0.1:5000`. `docker.io` and `index.docker.io` are Docker
+   * Hub, whose API host is `registry-1.docker.io`.
+   */
+  readonly domain: string;
+  /** Moves the bytes. Default: `createFetchTransport()` over the global `fetch`. */
+  readonly transport?: Transport;
+  /** Adds credentials. Default: `createNullAuthenticator()` (anonymous). */
+  readonly authenticator?: Authenticator;
+  /**
+   * `https` (default) or `http`. Loopback hosts default to `http`. Credentials
+   * travel over plain HTTP only to loopback hosts or when you choose `http`.
+   */
+  readonly protocol?: 'https' | 'http';
+  /**
+   * A pull-through mirror host (`host[:port]`) that receives every request
+   * instead of the registry's own API host. This is the seed library's
+   * `Proxy` option, kept under its name; it is not an HTTP proxy.
+   */
+  readonly proxy?: string;
+  /** Per-request timeout in milliseconds (until headers for streamed blobs). Default 30 000. */
+  readonly timeoutMs?: number;
+  /** `User-Agent` header. Default `regkit`. */
+  readonly userAgent?: string;
+  /** Cap on manifest bodies in bytes. Default 4 MiB (the size registries must accept). */
+  readonly maxManifestBytes?: number;
+  /** Default page size (`n`) for tag and catalog listings. Default 1000. */
+  readonly pageSize?: number;
+  /** Default page cap for listings. Default 10 000. */
+  readonly maxPages?: number;
+}
+
+const DOCKER_HUB_DOMAIN = 'docker.io';
+const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+const DOCKER_HUB_API_HOST = 'registry-1.docker.io';
+const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+const DEFAULT_MAX_CONFIG_BYTES = 8 * 1024 * 1024;
+const DEFAULT_PAGE_SIZE = 1000;
+const DEFAULT_MAX_PAGES = 10_000;
+
+/** `host[:port]` as the reference grammar allows it, with a port URLs accept. */
+function isValidDomain(domain: string): boolean {
+  if (!REFERENCE_REGEXPS.anchoredDomain.test(domain)) return false;
+  try {
+    new URL(`https://${domain}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function hostOf(domain: string): string {
+  // `[::1]:5000` → `::1`; `localhost:5000` → `localhost`
+  if (domain.startsWith('[')) return domain.slice(1, domain.indexOf(']'));
+  return domain.split(':')[0] ?? domain;
+}
+
+function positiveInteger(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new InvalidOptionError(name, `@regkit/core: ${name} must be a positive integer, got ${String(value)}`);
+  }
+  return value;
+}
+
+function checkPlugin(name: 'transport' | 'authenticator', value: Transport | Authenticator | undefined): void {
+  if (value === undefined) return;
+  if (typeof value !== 'object' || value === null || value.specificationVersion !== 'v1') {
+    throw new InvalidOptionError(name, `@regkit/core: ${name} must implement specificationVersion 'v1'`);
+  }
+}
+
+/**
+ * A container registry. The entry point of regkit.
+ *
+ * @example
+ * ```ts
+ * import { Registry } from '@regkit/core';
+ * import { createTokenAuthenticator } from '@regkit/auth-token';
+ *
+ * const registry = new Registry({ domain: 'docker.io', authenticator: createTokenAuthenticator() });
+ * const image = await registry.repositoryFromString('golang').images().getByTag('1.12.0');
+ * console.log(image.digest, image.platforms.map((p) => `${p.os}/${p.architecture}`));
+ * ```
+ */
+export class Registry {
+  /** Canonical reference domain (`docker.io` for Docker Hub). */
+  readonly domain: string;
+  /** Where requests go: scheme, API host (or mirror) and whether plain HTTP may carry credentials. */
+  readonly target: RegistryTarget;
+  readonly #requester: Requester;
+  readonly #transport: Transport;
+  readonly #ownsTransport: boolean;
+  readonly #limits: Pick<RepositoryContext, 'maxManifestBytes' | 'maxConfigBytes' | 'tagPageSize' | 'maxPages'>;
+
+  constructor(options: RegistryOptions) {
+    if (typeof options !== 'object' || options === null) {
+      throw new InvalidOptionError('options', '@regkit/core: new Registry() needs an options object with a domain');
+    }
+    const { domain, protocol, proxy } = options;
+    if (typeof domain !== 'string' || !isValidDomain(domain)) {
+      throw new InvalidOptionError('domain', `@regkit/core: domain must be a registry host[:port], got ${JSON.stringify(domain)}`);
+    }
+    if (protocol !== undefined && protocol !== 'https' && protocol !== 'http') {
+      throw new InvalidOptionError('protocol', `@regkit/core: protocol must be 'https' or 'http', got ${JSON.stringify(protocol)}`);
+    }
+    if (proxy !== undefined && (typeof proxy !== 'string' || !isValidDomain(proxy))) {
+      throw new InvalidOptionError(
+        'proxy',
+        `@regkit/core: proxy is a mirror host[:port] (no scheme; set protocol instead), got ${JSON.stringify(proxy)}`,
+      );
+    }
+    checkPlugin('transport', options.transport);
+    checkPlugin('authenticator', options.authenticator);
+
+    const isHub = DOCKER_HUB_ALIASES.has(domain.toLowerCase());
+    this.domain = isHub ? DOCKER_HUB_DOMAIN : domain;
+    const apiHost = proxy ?? (isHub ? DOCKER_HUB_API_HOST : domain);
+    const loopback = isLoopbackHost(hostOf(apiHost));
+    const scheme = protocol ?? (loopback ? 'http' : 'https');
+    const origin = new URL(`${scheme}://${apiHost}`).origin;
+    this.target = Object.freeze({
+      origin,
+      host: new URL(origin).host,
+      protocol: scheme,
+      plaintextAllowed: scheme === 'http' || loopback,
+    });
+    this.#ownsTransport = options.transport === undefined;
+    this.#transport = options.transport ?? createFetchTransport();
+    this.#requester = new Requester({
+      transport: this.#transport,
+      authenticator: options.authenticator ?? createNullAuthenticator(),
+      target: this.target,
+      timeoutMs: positiveInteger('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS),
+      userAgent: options.userAgent ?? 'regkit',
+    });
+    this.#limits = {
+      maxManifestBytes: positiveInteger('maxManifestBytes', options.maxManifestBytes, DEFAULT_MAX_MANIFEST_BYTES),
+      maxConfigBytes: DEFAULT_MAX_CONFIG_BYTES,
+      tagPageSize: positiveInteger('pageSize', options.pageSize, DEFAULT_PAGE_SIZE),
+      maxPages: positiveInteger('maxPages', options.maxPages, DEFAULT_MAX_PAGES),
+    };
+  }
+
+  /**
+   * A repository by its path, without checking that it exists. On Docker Hub
+   * a one-component name is an official image: `golang` is `library/golang`.
+   *
+   * @throws InvalidReferenceError when the name is not a valid repository name
+   */
+  repository(name: string): Repository {
+    const path = this.domain === DOCKER_HUB_DOMAIN && !name.includes('/') ? `library/${name}` : name;
+    if (!isValidRepositoryName(path)) {
+      // parseImageName produces the precise upstream error for the name.
+      parseImageName(`${this.domain}/${path}`);
+    }
+    return new Repository(this, { requester: this.#requester, name: path, domain: this.domain, ...this.#limits });
+  }
+
+  /**
+   * A repository from an image reference, parsed exactly as `docker pull`
+   * does (`golang` → `docker.io/library/golang`). Any tag or digest in the
+   * reference is ignored here; pass it to `images()`.
+   *
+   * @throws InvalidReferenceError for a malformed reference
+   * @throws RegistryMismatchError when the reference names another registry
+   */
+  repositoryFromString(image: string): Repository {
+    const parsed = parseImageName(image);
+    const parsedDomain = DOCKER_HUB_ALIASES.has(parsed.domain.toLowerCase()) ? DOCKER_HUB_DOMAIN : parsed.domain;
+    if (parsedDomain !== this.domain) throw new RegistryMismatchError(image, this.domain, parsedDomain);
+    return this.repository(parsed.path);
+  }
+
+  /**
+   * Iterates over the catalog (`/v2/_catalog`), every page. Docker Hub has
+   * no catalog; most registries require the `registry:catalog:*` scope.
+   */
+  async *catalog(options: ListOptions = {}): AsyncGenerator<string, void, undefined> {
+    const n = pageSizeParam(options.pageSize, this.#limits.tagPageSize, 'catalog');
+    const pages = paginate(
+      this.#requester,
+      `/v2/_catalog?n=${n}`,
+      [CATALOG_SCOPE],
+      (json) => stringList(json, 'repositories', 'catalog'),
+      'catalog',
+      { ...options, defaultMaxPages: this.#limits.maxPages },
+    );
+    for await (const page of pages) yield* page;
+  }
+
+  /** Every repository name in the catalog, all pages read. */
+  async repositories(options: ListOptions = {}): Promise<string[]> {
+    const names: string[] = [];
+    for await (const name of this.catalog(options)) names.push(name);
+    return names;
+  }
+
+  /** Checks that the registry answers the v2 API (`GET /v2/`), authenticating if it asks. */
+  async ping(options: { readonly signal?: AbortSignal } = {}): Promise<void> {
+    const response = await this.#requester.send({ method: 'GET', url: '/v2/', signal: options.signal });
+    releaseBody(response.body);
+  }
+
+  /** Closes the default transport's connections (a transport you passed in stays yours to close). */
+  async close(): Promise<void> {
+    if (this.#ownsTransport) await this.#transport.close?.();
+  }
+}
