@@ -1,4 +1,4 @@
-import { InvalidOptionError, PaginationError } from './errors';
+import { InvalidOptionError, PaginationError, RegistryResponseError } from './errors';
 import type { Requester } from './requester';
 
 /** Options shared by every paginated listing. */
@@ -55,11 +55,25 @@ export async function* paginate(
     if (page >= maxPages) throw new PaginationError(`${what}: stopped after ${maxPages} pages (maxPages)`);
     if (seen.has(url)) throw new PaginationError(`${what}: the registry sent a next link that loops back to an earlier page`);
     seen.add(url);
-    const { response, bytes } = await requester.sendForBytes(
-      { method: 'GET', url, headers: { accept: 'application/json' }, scopes, signal: options.signal },
-      MAX_PAGE_BYTES,
-      `${what} page`,
-    );
+    const fetchPage = (pageUrl: string) =>
+      requester.sendForBytes(
+        { method: 'GET', url: pageUrl, headers: { accept: 'application/json' }, scopes, signal: options.signal },
+        MAX_PAGE_BYTES,
+        `${what} page`,
+      );
+    let fetched: Awaited<ReturnType<typeof fetchPage>>;
+    try {
+      fetched = await fetchPage(url);
+    } catch (error) {
+      // A registry whose page limit is below our `n` answers 400 PAGINATION_NUMBER_INVALID
+      // (distribution's catalog.maxentries); its own default page size always works.
+      const fallback = page === 0 ? withoutPageSize(url) : undefined;
+      if (fallback === undefined || !isPageSizeRejection(error)) throw error;
+      url = fallback;
+      seen.add(url);
+      fetched = await fetchPage(url);
+    }
+    const { response, bytes } = fetched;
     let json: unknown;
     try {
       json = JSON.parse(new TextDecoder().decode(bytes));
@@ -75,6 +89,21 @@ export async function* paginate(
     }
     url = resolved.toString();
   }
+}
+
+function isPageSizeRejection(error: unknown): boolean {
+  return (
+    RegistryResponseError.isInstance(error) &&
+    error.status === 400 &&
+    error.errors.some((entry) => entry.code === 'PAGINATION_NUMBER_INVALID')
+  );
+}
+
+function withoutPageSize(url: string): string | undefined {
+  const parsed = new URL(url);
+  if (!parsed.searchParams.has('n')) return undefined;
+  parsed.searchParams.delete('n');
+  return parsed.toString();
 }
 
 /** Reads a string array field of a page, rejecting anything else. */

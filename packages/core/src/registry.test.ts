@@ -575,3 +575,24 @@ describe('Registry options and naming', () => {
     expect(() => new Registry({ domain: 'ghcr.io:99999' })).toThrow(InvalidOptionError);
   });
 });
+
+describe('page size negotiation', () => {
+  it('retries without n when the registry rejects the page size', async () => {
+    const seen: string[] = [];
+    server.use(
+      http.get(`${ORIGIN}/v2/_catalog`, ({ request }) => {
+        const url = new URL(request.url);
+        seen.push(url.search);
+        if (url.searchParams.has('n')) {
+          return HttpResponse.json(
+            { errors: [{ code: 'PAGINATION_NUMBER_INVALID', message: 'invalid number of results requested', detail: { n: 1000 } }] },
+            { status: 400 },
+          );
+        }
+        return HttpResponse.json({ repositories: ['a', 'b'] });
+      }),
+    );
+    expect(await registry().repositories()).toEqual(['a', 'b']);
+    expect(seen).toEqual(['?n=1000', '']);
+  });
+});
