@@ -71,5 +71,7 @@ export {
 export { assertDigest, isDigest, parseDigest, type DigestAlgorithm, type ParsedDigest } from './digest';
 export { createHasher, digestOf, type Hasher } from './hasher';
 export { repositoryScope, CATALOG_SCOPE } from './scope';
+export { DEFAULT_RETRY_POLICY, HostBackoff, type RetryPolicy } from './retry';
+export { parseRateLimit, type RateLimitState } from './rate-limit';
 export { redactUrl } from './redact';
 export * from './errors';

@@ -418,7 +418,7 @@ describe('HTTP status mapping', () => {
         HttpResponse.json({ errors: [{ code: 'DENIED', message: 'no', detail: { a: 1 } }] }, { status, headers: { 'retry-after': '3' } }),
       ),
     );
-    const error = await rejectionOf(registry().repository('app').tags().getAll());
+    const error = await rejectionOf(registry({ retry: { limit: 0 } }).repository('app').tags().getAll());
     expect(type.isInstance(error)).toBe(true);
     expect((error as RegistryResponseError).errors).toEqual([{ code: 'DENIED', message: 'no', detail: { a: 1 } }]);
     if (status === 429) expect((error as TooManyRequestsError).retryAfterMs).toBe(3000);

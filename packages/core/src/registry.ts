@@ -8,6 +8,8 @@ import { isValidRepositoryName, parseImageName, REFERENCE_REGEXPS } from './refe
 import { Repository } from './repository';
 import type { RepositoryContext } from './repository-context';
 import { Requester } from './requester';
+import type { RateLimitState } from './rate-limit';
+import { DEFAULT_RETRY_POLICY, resolveRetryPolicy, type RetryPolicy } from './retry';
 import { CATALOG_SCOPE } from './scope';
 import type { Transport } from './transport';
 
@@ -44,6 +46,8 @@ export interface RegistryOptions {
   readonly pageSize?: number;
   /** Default page cap for listings. Default 10 000. */
   readonly maxPages?: number;
+  /** Changes to the retry policy ({@link DEFAULT_RETRY_POLICY}); `{ limit: 0 }` disables retries. */
+  readonly retry?: Partial<RetryPolicy>;
 }
 
 const DOCKER_HUB_DOMAIN = 'docker.io';
@@ -150,6 +154,7 @@ export class Registry {
       target: this.target,
       timeoutMs: positiveInteger('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS),
       userAgent: options.userAgent ?? 'regkit',
+      retry: resolveRetryPolicy(options.retry),
     });
     this.#limits = {
       maxManifestBytes: positiveInteger('maxManifestBytes', options.maxManifestBytes, DEFAULT_MAX_MANIFEST_BYTES),
@@ -157,6 +162,19 @@ export class Registry {
       tagPageSize: positiveInteger('pageSize', options.pageSize, DEFAULT_PAGE_SIZE),
       maxPages: positiveInteger('maxPages', options.maxPages, DEFAULT_MAX_PAGES),
     };
+  }
+
+  /**
+   * The pull budget the registry last reported (Docker Hub's
+   * `RateLimit-Limit` / `RateLimit-Remaining`), or undefined if it never did.
+   */
+  get rateLimit(): RateLimitState | undefined {
+    return this.#requester.rateLimit;
+  }
+
+  /** The request pipeline, for calling registry endpoints regkit does not wrap yet. */
+  get requester(): Requester {
+    return this.#requester;
   }
 
   /**

@@ -7,9 +7,18 @@ import {
   type RegistryTarget,
 } from './authenticator';
 import { contentLength, releaseBody, readCapped } from './body';
-import { RedirectError, RegkitError, type RequestSummary, TimeoutError, TransportError } from './errors';
+import {
+  RedirectError,
+  RegistryResponseError,
+  RegkitError,
+  type RequestSummary,
+  TimeoutError,
+  TransportError,
+} from './errors';
+import { parseRateLimit, type RateLimitState } from './rate-limit';
 import { summarizeRequest } from './redact';
 import { toResponseError } from './response-error';
+import { backoffDelay, DEFAULT_RETRY_POLICY, HostBackoff, type RetryPolicy, sleep } from './retry';
 import type { HeaderMap, HttpMethod, RequestBody, Transport, TransportRequest, TransportResponse } from './transport';
 import { parseWwwAuthenticate } from './www-authenticate';
 
@@ -27,6 +36,10 @@ export interface RequesterOptions {
   readonly userAgent: string;
   /** Redirect hops allowed per request. Default 10. */
   readonly maxRedirects?: number;
+  /** When to repeat failed requests. Default {@link DEFAULT_RETRY_POLICY}. */
+  readonly retry?: RetryPolicy;
+  /** Shared per-host pauses; share one between requesters to share backoff. */
+  readonly backoff?: HostBackoff;
 }
 
 /** A request to the registry, before credentials are added. */
@@ -86,6 +99,9 @@ export class Requester {
   readonly #timeoutMs: number;
   readonly #userAgent: string;
   readonly #maxRedirects: number;
+  readonly #retry: RetryPolicy;
+  readonly #backoff: HostBackoff;
+  #rateLimit: RateLimitState | undefined;
 
   constructor(options: RequesterOptions) {
     this.target = options.target;
@@ -94,6 +110,13 @@ export class Requester {
     this.#timeoutMs = options.timeoutMs;
     this.#userAgent = options.userAgent;
     this.#maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
+    this.#retry = options.retry ?? DEFAULT_RETRY_POLICY;
+    this.#backoff = options.backoff ?? new HostBackoff();
+  }
+
+  /** The pull budget the registry last reported (Docker Hub's `RateLimit-*` headers), if any. */
+  get rateLimit(): RateLimitState | undefined {
+    return this.#rateLimit;
   }
 
   /** Absolute URL for a registry path; absolute URLs are returned unchanged. */
@@ -107,12 +130,7 @@ export class Requester {
    * read or cancel the body.
    */
   async send(request: RegistryRequest): Promise<RegistryResponse> {
-    const deadline = this.#deadline(request.signal);
-    try {
-      return await this.#sendChecked(request, deadline.signal);
-    } finally {
-      deadline.clear();
-    }
+    return this.#withRetries(request, (signal) => this.#sendChecked(request, signal));
   }
 
   /** Sends a request and reads its whole 2xx body, capped at `maxBytes`; the timeout covers the body too. */
@@ -121,16 +139,48 @@ export class Requester {
     maxBytes: number,
     what: string,
   ): Promise<{ readonly response: RegistryResponse; readonly bytes: Uint8Array }> {
-    const deadline = this.#deadline(request.signal);
-    try {
-      const response = await this.#sendChecked(request, deadline.signal);
-      const bytes = await this.#guard(deadline.signal, () =>
-        readCapped(response.body, maxBytes, what, contentLength(response.headers)),
-      );
+    return this.#withRetries(request, async (signal) => {
+      const response = await this.#sendChecked(request, signal);
+      const bytes = await this.#guard(signal, () => readCapped(response.body, maxBytes, what, contentLength(response.headers)));
       return { response, bytes };
-    } finally {
-      deadline.clear();
+    });
+  }
+
+  /**
+   * Runs one attempt per loop under its own deadline, repeating failures the
+   * retry policy allows: idempotent methods only, after a jittered backoff or
+   * the registry's `Retry-After`, which pauses every call to that host.
+   */
+  async #withRetries<T>(request: RegistryRequest, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const repeatable = this.#retry.methods.includes(request.method) && !(request.body instanceof ReadableStream);
+    for (let retry = 0; ; retry++) {
+      await this.#backoff.wait(this.target.origin, request.signal);
+      const deadline = this.#deadline(request.signal);
+      let delay: number | undefined;
+      try {
+        return await attempt(deadline.signal);
+      } catch (error) {
+        delay = repeatable && retry < this.#retry.limit && !request.signal?.aborted ? this.#retryDelay(error, retry) : undefined;
+        if (delay === undefined) throw error;
+      } finally {
+        deadline.clear();
+      }
+      await sleep(delay, request.signal);
     }
+  }
+
+  /** Milliseconds to wait before repeating after `error`, or undefined when it must not be repeated. */
+  #retryDelay(error: unknown, retry: number): number | undefined {
+    if (RegistryResponseError.isInstance(error)) {
+      if (!this.#retry.statusCodes.includes(error.status)) return undefined;
+      const { retryAfterMs } = error;
+      if (retryAfterMs === undefined) return backoffDelay(this.#retry, retry);
+      if (retryAfterMs > this.#retry.maxRetryAfterMs) return undefined;
+      this.#backoff.pause(this.target.origin, retryAfterMs);
+      return 0;
+    }
+    if (TransportError.isInstance(error) && this.#retry.onNetworkError) return backoffDelay(this.#retry, retry);
+    return undefined;
   }
 
   async #sendChecked(request: RegistryRequest, signal: AbortSignal): Promise<RegistryResponse> {
@@ -165,6 +215,7 @@ export class Requester {
       const response = await this.#followRedirects(transportRequest, signal, this.target.origin);
       // A redirect target (blob storage) is not the registry: its answers are not challenges.
       if (new URL(response.url).origin !== this.target.origin) return response;
+      this.#rateLimit = parseRateLimit(response.headers) ?? this.#rateLimit;
       const header = response.headers['www-authenticate'];
       let decision: { resend: boolean };
       try {

@@ -11,6 +11,7 @@ import {
   UnauthorizedError,
   UnsupportedOperationError,
 } from './errors';
+import { parseRateLimit } from './rate-limit';
 import type { TransportResponse } from './transport';
 
 /** Error bodies are read up to this size; a registry cannot make us buffer more. */
@@ -65,9 +66,13 @@ export async function toResponseError(response: TransportResponse, request: Requ
     // An oversized or broken error body must not hide the status itself.
     releaseBody(response.body);
   }
+  const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
+  const rateLimit = parseRateLimit(response.headers);
   const init: ResponseErrorInit = {
     status: response.status,
     request,
+    ...(retryAfterMs !== undefined && { retryAfterMs }),
+    ...(rateLimit !== undefined && { rateLimit }),
     ...(errors !== undefined && { errors }),
     ...(bodyText !== undefined && { bodyText }),
   };
@@ -81,7 +86,7 @@ export async function toResponseError(response: TransportResponse, request: Requ
     case 405:
       return new UnsupportedOperationError(init);
     case 429:
-      return new TooManyRequestsError({ ...init, retryAfterMs: parseRetryAfter(response.headers['retry-after']) });
+      return new TooManyRequestsError(init);
     default:
       return response.status >= 500 ? new ServerError(init) : new RegistryResponseError(init);
   }

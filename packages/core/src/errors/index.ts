@@ -20,6 +20,7 @@ export {
   UnauthorizedError,
   UnsupportedOperationError,
   type OciErrorEntry,
+  type RateLimitInfo,
   type RequestSummary,
   type ResponseErrorInit,
 } from './response-errors';

@@ -28,6 +28,24 @@ export interface ResponseErrorInit {
   readonly errors?: readonly OciErrorEntry[];
   /** The start of a non-JSON body (e.g. `404 page not found`), at most 1 KiB. */
   readonly bodyText?: string;
+  /** Milliseconds the registry asked to wait (`Retry-After`), when it did. */
+  readonly retryAfterMs?: number | undefined;
+  /** The rate-limit budget the response reported, when it did. */
+  readonly rateLimit?: RateLimitInfo | undefined;
+}
+
+/** A registry's reported pull budget (see `RateLimitState` in `@regkit/core`). */
+export interface RateLimitInfo {
+  /** Requests allowed per window. */
+  readonly limit: number;
+  /** Requests left in the window. */
+  readonly remaining: number;
+  /** Window length in seconds, when given. */
+  readonly windowSeconds: number | undefined;
+  /** Who the budget belongs to, when given. */
+  readonly source: string | undefined;
+  /** When it was read (ms since the epoch). */
+  readonly observedAt: number;
 }
 
 function describe(init: ResponseErrorInit): string {
@@ -50,6 +68,10 @@ export class RegistryResponseError extends RegkitError {
   readonly request: RequestSummary;
   /** The start of a non-JSON body, when there was one. */
   readonly bodyText: string | undefined;
+  /** Milliseconds the registry asked to wait before trying again (`Retry-After`), when it did. */
+  readonly retryAfterMs: number | undefined;
+  /** The rate-limit budget the response reported (Docker Hub), when it did. */
+  readonly rateLimit: RateLimitInfo | undefined;
 
   constructor(init: ResponseErrorInit, message: string = describe(init)) {
     super(message);
@@ -57,6 +79,8 @@ export class RegistryResponseError extends RegkitError {
     this.errors = init.errors ?? [];
     this.request = init.request;
     this.bodyText = init.bodyText;
+    this.retryAfterMs = init.retryAfterMs;
+    this.rateLimit = init.rateLimit;
   }
 
   /** True when repeating the same request later may succeed (429, 5xx, `TOOMANYREQUESTS`, `UNAVAILABLE`). */
@@ -89,16 +113,12 @@ export class UnsupportedOperationError extends RegistryResponseError {
   static override readonly kind: string = 'UnsupportedOperationError';
 }
 
-/** 429: rate limited. `retryAfterMs` is set when the registry said how long to wait. */
+/**
+ * 429: rate limited. `retryAfterMs` says how long the registry asked to wait
+ * and `rateLimit` the budget it reported (Docker Hub), when they were sent.
+ */
 export class TooManyRequestsError extends RegistryResponseError {
   static override readonly kind: string = 'TooManyRequestsError';
-  /** Milliseconds to wait, from `Retry-After`, when present. */
-  readonly retryAfterMs: number | undefined;
-
-  constructor(init: ResponseErrorInit & { readonly retryAfterMs?: number | undefined }) {
-    super(init);
-    this.retryAfterMs = init.retryAfterMs;
-  }
 }
 
 /** 5xx: the registry failed. */
