@@ -1,6 +1,6 @@
 import { contentLength, releaseBody } from './body';
 import { parseDigest } from './digest';
-import { DigestMismatchError, RegistryProtocolError } from './errors';
+import { DigestMismatchError, RegistryProtocolError, TransportError } from './errors';
 import { createHasher } from './hasher';
 import { type RepositoryContext, repositoryPath } from './repository-context';
 import { repositoryScope } from './scope';
@@ -10,6 +10,26 @@ import { verifyContentDigest } from './verify';
 export interface GetBlobOptions {
   /** Cancels the request and the body stream. */
   readonly signal?: AbortSignal;
+}
+
+/** Progress of a streamed blob download. */
+export interface BlobProgress {
+  /** Bytes delivered so far. */
+  readonly done: number;
+  /** Total bytes, when the registry announced them. */
+  readonly total: number | undefined;
+}
+
+/** Options for a streamed blob download. */
+export interface StreamBlobOptions extends GetBlobOptions {
+  /** Called after each chunk with the bytes delivered so far. */
+  readonly onProgress?: (progress: BlobProgress) => void;
+  /**
+   * How many times a dropped connection is resumed with a `Range` request
+   * from the last byte received (registries that send `Accept-Ranges: bytes`).
+   * Default 3; 0 disables resuming.
+   */
+  readonly maxResumes?: number;
 }
 
 /** Options for a buffered blob read. */
@@ -42,27 +62,12 @@ export interface BlobInfo {
 }
 
 const DEFAULT_MAX_BLOB_BYTES = 16 * 1024 * 1024;
+const DEFAULT_MAX_RESUMES = 3;
 
-function verifyingStream(digest: string, expectedSize: number | undefined, what: string): TransformStream<Uint8Array, Uint8Array> {
-  const hasher = createHasher(parseDigest(digest).algorithm);
-  let received = 0;
-  return new TransformStream({
-    transform(chunk, controller) {
-      received += chunk.byteLength;
-      if (expectedSize !== undefined && received > expectedSize) {
-        throw new RegistryProtocolError(`${what}: received more than the announced ${expectedSize} bytes`);
-      }
-      hasher.update(chunk);
-      controller.enqueue(chunk);
-    },
-    async flush() {
-      if (expectedSize !== undefined && received !== expectedSize) {
-        throw new RegistryProtocolError(`${what}: body ended after ${received} of ${expectedSize} bytes`);
-      }
-      const actual = await hasher.digest();
-      if (actual !== digest) throw new DigestMismatchError(digest, actual, 'request', what);
-    },
-  });
+/** The first byte position of a 206 response's `Content-Range: bytes <start>-<end>/<total>`. */
+function rangeStart(contentRange: string | undefined): number | undefined {
+  const match = /^bytes\s+(\d+)-\d+\/(?:\d+|\*)$/i.exec(contentRange?.trim() ?? '');
+  return match?.[1] === undefined ? undefined : Number(match[1]);
 }
 
 /** Blob reads for one repository. */
@@ -85,18 +90,83 @@ export class Blobs {
    * for await (const chunk of download.body) write(chunk);
    * ```
    */
-  async get(digest: string, options: GetBlobOptions = {}): Promise<BlobDownload> {
-    parseDigest(digest);
+  async get(digest: string, options: StreamBlobOptions = {}): Promise<BlobDownload> {
+    const { algorithm } = parseDigest(digest);
     const what = `blob ${this.#context.name}@${digest}`;
-    const response = await this.#context.requester.send({
+    const first = await this.#open(digest, undefined, options.signal);
+    const size = contentLength(first.headers);
+    const resumable = size !== undefined && /\bbytes\b/i.test(first.headers['accept-ranges'] ?? '');
+    const maxResumes = options.maxResumes ?? DEFAULT_MAX_RESUMES;
+    const hasher = createHasher(algorithm);
+    let reader = (first.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() })).getReader();
+    let received = 0;
+    let resumes = 0;
+
+    // A dropped connection costs only the bytes not yet received: ask for the rest.
+    const resume = async (error: unknown): Promise<void> => {
+      if (!resumable || resumes >= maxResumes || options.signal?.aborted || !TransportError.isInstance(error)) throw error;
+      resumes++;
+      const next = await this.#open(digest, `bytes=${received}-`, options.signal);
+      if (next.status !== 206 || rangeStart(next.headers['content-range']) !== received || next.body === null) {
+        releaseBody(next.body);
+        throw new RegistryProtocolError(`${what}: could not resume at byte ${received}; the registry ignored the Range request`, {
+          cause: error,
+        });
+      }
+      reader = next.body.getReader();
+    };
+
+    const finish = async (): Promise<void> => {
+      if (size !== undefined && received !== size) {
+        throw new RegistryProtocolError(`${what}: body ended after ${received} of ${size} bytes`);
+      }
+      const actual = await hasher.digest();
+      if (actual !== digest) throw new DigestMismatchError(digest, actual, 'request', what);
+    };
+
+    const body = new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          for (;;) {
+            let chunk: ReadableStreamReadResult<Uint8Array>;
+            try {
+              chunk = await reader.read();
+            } catch (error) {
+              await resume(error);
+              continue;
+            }
+            if (chunk.done) {
+              await finish();
+              controller.close();
+              return;
+            }
+            received += chunk.value.byteLength;
+            if (size !== undefined && received > size) {
+              throw new RegistryProtocolError(`${what}: received more than the announced ${size} bytes`);
+            }
+            hasher.update(chunk.value);
+            options.onProgress?.({ done: received, total: size });
+            controller.enqueue(chunk.value);
+            return;
+          }
+        },
+        cancel(reason) {
+          return reader.cancel(reason);
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    return { digest, size, body };
+  }
+
+  #open(digest: string, range: string | undefined, signal: AbortSignal | undefined) {
+    return this.#context.requester.send({
       method: 'GET',
       url: repositoryPath(this.#context, `blobs/${digest}`),
       scopes: [repositoryScope(this.#context.name, 'GET')],
-      signal: options.signal,
+      ...(range !== undefined && { headers: { range } }),
+      signal,
     });
-    const size = contentLength(response.headers);
-    const source = response.body ?? new ReadableStream<Uint8Array>({ start: (controller) => controller.close() });
-    return { digest, size, body: source.pipeThrough(verifyingStream(digest, size, what)) };
   }
 
   /** Reads a whole blob into memory, verified, refusing blobs above `maxBytes`. */

@@ -8,7 +8,15 @@ export { Repository } from './repository';
 export { Images, type Image, type Platform, type Attestation } from './images';
 export { Manifests, type GetManifestOptions } from './manifests';
 export { Tags } from './tags';
-export { Blobs, type BlobDownload, type BlobInfo, type GetBlobOptions, type GetBlobBytesOptions } from './blobs';
+export {
+  Blobs,
+  type BlobDownload,
+  type BlobInfo,
+  type BlobProgress,
+  type GetBlobOptions,
+  type GetBlobBytesOptions,
+  type StreamBlobOptions,
+} from './blobs';
 export type { ListOptions } from './pagination';
 export type {
   Descriptor,
@@ -74,4 +82,14 @@ export { repositoryScope, CATALOG_SCOPE } from './scope';
 export { DEFAULT_RETRY_POLICY, HostBackoff, type RetryPolicy } from './retry';
 export { parseRateLimit, type RateLimitState } from './rate-limit';
 export { redactUrl } from './redact';
+export {
+  formatScope,
+  formatWwwAuthenticate,
+  parseScope,
+  parseWwwAuthenticate,
+  splitScopes,
+  type ParsedAuthChallenge,
+  type TokenScope,
+} from './www-authenticate';
+export { canSendCredentials, checkTokenRealm, isLoopbackHost } from './credential-policy';
 export * from './errors';
