@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import type { RegistryTarget } from './authenticator';
+import { canSendCredentials, checkTokenRealm, isLoopbackHost } from './credential-policy';
+import { InsecureCredentialsError } from './errors';
+
+const target = (origin: string, plaintextAllowed = false): RegistryTarget => {
+  const url = new URL(origin);
+  return {
+    origin: url.origin,
+    host: url.host,
+    protocol: url.protocol === 'http:' ? 'http' : 'https',
+    plaintextAllowed,
+  };
+};
+
+const hub = target('https://registry-1.docker.io');
+
+function insecure(fn: () => unknown): InsecureCredentialsError {
+  try {
+    fn();
+  } catch (error) {
+    if (InsecureCredentialsError.isInstance(error)) return error;
+    throw error;
+  }
+  throw new Error('expected InsecureCredentialsError');
+}
+
+describe('isLoopbackHost', () => {
+  it.each([
+    'localhost',
+    'LOCALHOST',
+    'localhost:5000',
+    '127.0.0.1',
+    '127.0.0.1:5000',
+    '127.255.255.254',
+    '127.1',
+    '::1',
+    '[::1]',
+    '[::1]:5000',
+    '0:0:0:0:0:0:0:1',
+    '[::ffff:127.0.0.1]',
+  ])('%s is loopback', (host) => {
+    expect(isLoopbackHost(host)).toBe(true);
+  });
+
+  it.each([
+    '',
+    '10.0.0.1',
+    '128.0.0.1',
+    '0.0.0.0',
+    '::2',
+    '[::ffff:10.0.0.1]',
+    'localhost.example.com',
+    'example.com',
+    'evil.com@127.0.0.1',
+    '127.0.0.1/x',
+    '127.0.0.1.nip.io',
+    'local host',
+  ])('%s is not loopback', (host) => {
+    expect(isLoopbackHost(host)).toBe(false);
+  });
+});
+
+describe('checkTokenRealm', () => {
+  it('accepts an https realm on another host and returns it parsed', () => {
+    const url = checkTokenRealm('https://auth.docker.io/token', hub);
+    expect(url.href).toBe('https://auth.docker.io/token');
+  });
+
+  it('accepts plain http on loopback, for plaintext registries, and on an http registry own host', () => {
+    expect(checkTokenRealm('http://127.0.0.1:5056/token', hub).host).toBe('127.0.0.1:5056');
+    expect(checkTokenRealm('http://auth.corp/token', target('https://reg.corp', true)).host).toBe('auth.corp');
+    expect(checkTokenRealm('http://reg.corp:5000/token', target('http://reg.corp:5000')).host).toBe('reg.corp:5000');
+  });
+
+  it('refuses plain http elsewhere and names the realm origin, not its query', () => {
+    const error = insecure(() => checkTokenRealm('http://auth.example.com/token?secret=abc', hub));
+    expect(error.message).toContain('http://auth.example.com');
+    expect(error.message).not.toContain('secret');
+  });
+
+  it('refuses an http realm on the same host as an https registry (a downgrade)', () => {
+    expect(() => checkTokenRealm('http://registry-1.docker.io/token', hub)).toThrow(InsecureCredentialsError);
+  });
+
+  it('refuses user info, other schemes and unparsable realms', () => {
+    const withUser = insecure(() => checkTokenRealm('https://alice:hunter2@auth.example.com/token', hub));
+    expect(withUser.message).not.toContain('hunter2');
+    expect(withUser.message).not.toContain('alice');
+    expect(() => checkTokenRealm('file:///etc/passwd', hub)).toThrow(InsecureCredentialsError);
+    expect(() => checkTokenRealm('javascript:alert(1)', hub)).toThrow(InsecureCredentialsError);
+    expect(() => checkTokenRealm('/token', hub)).toThrow(InsecureCredentialsError);
+    expect(() => checkTokenRealm('', hub)).toThrow(InsecureCredentialsError);
+  });
+});
+
+describe('canSendCredentials', () => {
+  it('allows the registry origin over https', () => {
+    expect(canSendCredentials('https://registry-1.docker.io/v2/', hub)).toBe(true);
+    expect(canSendCredentials(new URL('https://registry-1.docker.io:443/v2/x'), hub)).toBe(true);
+  });
+
+  it('refuses other origins (blob storage, other ports, other schemes)', () => {
+    expect(canSendCredentials('https://production.cloudflare.docker.com/blob', hub)).toBe(false);
+    expect(canSendCredentials('https://registry-1.docker.io:8443/v2/', hub)).toBe(false);
+    expect(canSendCredentials('http://registry-1.docker.io/v2/', hub)).toBe(false);
+    expect(canSendCredentials('not a url', hub)).toBe(false);
+  });
+
+  it('allows plain http only when the registry allows plaintext', () => {
+    expect(canSendCredentials('http://reg.corp:5000/v2/', target('http://reg.corp:5000', true))).toBe(true);
+    expect(canSendCredentials('http://reg.corp:5000/v2/', target('http://reg.corp:5000', false))).toBe(false);
+  });
+});
