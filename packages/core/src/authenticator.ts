@@ -66,7 +66,11 @@ export interface AuthChallenge {
 export interface AuthContext {
   /** The registry the request is for. */
   readonly registry: RegistryTarget;
-  /** The request. */
+  /**
+   * The request. Core passes the same object to every `handleRequest` and
+   * `handleResponse` call for one logical request, resends included, so an
+   * authenticator may key per-request state on it (e.g. in a `WeakMap`).
+   */
   readonly request: AuthRequest;
   /**
    * The token scopes the request needs, as core derives them from the

@@ -1,0 +1,102 @@
+import {
+  type AuthContext,
+  type AuthDecision,
+  type Authenticator,
+  canSendCredentials,
+  InsecureCredentialsError,
+  InvalidOptionError,
+} from '@regkit/core';
+import { basicAuthorization } from './basic-credentials';
+
+/** Options of {@link createBasicAuthenticator}. */
+export interface BasicAuthenticatorOptions {
+  /** The username. Must not contain `:` (RFC 7617) or control characters. */
+  readonly username: string;
+  /** The password or access token. Must not contain control characters. */
+  readonly password: string;
+}
+
+const NO_RESEND: AuthDecision = Object.freeze({ resend: false });
+// biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+function fail(option: string, message: string): never {
+  throw new InvalidOptionError(option, `@regkit/auth-basic: ${message}`);
+}
+
+function validate(options: unknown): BasicAuthenticatorOptions {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    fail('options', 'options must be an object with username and password');
+  }
+  const record = options as Record<string, unknown>;
+  for (const name of Object.keys(record)) {
+    if (name !== 'username' && name !== 'password') fail(name, `unknown option ${JSON.stringify(name)}`);
+  }
+  const { username, password } = record;
+  if (typeof username !== 'string' || username === '') fail('username', 'username must be a non-empty string');
+  if (username.includes(':') || CONTROL.test(username)) fail('username', 'username must not contain ":" or control characters');
+  if (typeof password !== 'string') fail('password', 'password must be a string');
+  if (CONTROL.test(password)) fail('password', 'password must not contain control characters');
+  return { username, password };
+}
+
+function originOf(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Creates an authenticator that sends HTTP Basic credentials with every
+ * request to the registry (htpasswd-protected distribution, Artifactory,
+ * Nexus). Credentials go only to the registry's own origin, and only over
+ * https unless the registry allows plain HTTP (created with protocol
+ * `"http"`, or on a loopback host).
+ *
+ * A `401` after sending credentials means they were rejected, so it never
+ * asks core to resend; core then throws `UnauthorizedError`. For registries
+ * that use Docker token auth (Docker Hub, GHCR), use `@regkit/auth-token`
+ * instead; it also answers Basic challenges.
+ *
+ * @throws {InvalidOptionError} at once, for missing or invalid options
+ * (messages start with `@regkit/auth-basic:`).
+ *
+ * @example
+ * ```ts
+ * import { Registry } from '@regkit/core';
+ * import { createBasicAuthenticator } from '@regkit/auth-basic';
+ *
+ * const registry = new Registry({
+ *   domain: 'registry.internal.example:5000',
+ *   authenticator: createBasicAuthenticator({ username: 'ci', password: process.env.REGISTRY_PASSWORD ?? '' }),
+ * });
+ * ```
+ */
+export function createBasicAuthenticator(options: BasicAuthenticatorOptions): Authenticator {
+  const { username, password } = validate(options);
+  const header = basicAuthorization(username, password);
+
+  const handleRequest = async (context: AuthContext) => {
+    const origin = originOf(context.request.url);
+    if (origin === undefined || origin !== originOf(context.registry.origin)) return undefined;
+    if (!canSendCredentials(context.request.url, context.registry)) {
+      throw new InsecureCredentialsError(
+        `refusing to send Basic credentials to ${origin} over plain http; create the registry with protocol "http" to allow it`,
+      );
+    }
+    return { authorization: header };
+  };
+
+  return Object.freeze({
+    specificationVersion: 'v1' as const,
+    name: 'basic',
+    handleRequest,
+    // Credentials go with every request, so a 401 means they were refused.
+    handleResponse: async () => NO_RESEND,
+    toString: () => 'BasicAuthenticator',
+    toJSON: () => ({ specificationVersion: 'v1', name: 'basic' }),
+    [Symbol.for('nodejs.util.inspect.custom')]: () => "BasicAuthenticator { name: 'basic' }",
+  });
+}

@@ -1,0 +1,52 @@
+import { blobsEndpoint } from './blobs';
+import type { ApiContext } from './context';
+import { catalogEndpoint, tagsEndpoint } from './listing';
+import { manifestsEndpoint } from './manifests';
+import { ociError } from './oci-errors';
+import { type DraftResponse, errorDraft, pageNotFound } from './responses';
+import type { Route } from './routes';
+
+const encoder = new TextEncoder();
+
+/** `GET /v2/`: 200 `{}` for any method, as 2.8's base handler answers. */
+function baseEndpoint(): DraftResponse {
+  return {
+    status: 200,
+    headers: { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': '2' },
+    body: encoder.encode('{}'),
+  };
+}
+
+/** A 301 as gorilla/mux writes it: a bare one for unclean paths, Go's `http.Redirect` (small HTML body) for slashes. */
+export function redirectDraft(location: string, html: boolean): DraftResponse {
+  if (!html) return { status: 301, headers: { Location: location, 'Content-Length': '0' }, body: null };
+  const body = encoder.encode(`<a href="${location.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}">Moved Permanently</a>.\n\n`);
+  return {
+    status: 301,
+    headers: { Location: location, 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': String(body.length) },
+    body,
+  };
+}
+
+/** Answers a routed, authorised request. */
+export function dispatch(context: ApiContext, target: Route): DraftResponse {
+  switch (target.kind) {
+    case 'base':
+      return baseEndpoint();
+    case 'catalog':
+      return catalogEndpoint(context);
+    case 'tags':
+      return tagsEndpoint(context, target.name);
+    case 'manifest':
+      return manifestsEndpoint(context, target.name, target.reference);
+    case 'blob':
+      return blobsEndpoint(context, target.name, target.digest);
+    case 'upload':
+      // Push is not implemented yet; answer as a registry that refuses it.
+      return errorDraft([ociError('UNSUPPORTED')]);
+    case 'redirect':
+      return redirectDraft(target.location, target.html);
+    case 'miss':
+      return pageNotFound();
+  }
+}

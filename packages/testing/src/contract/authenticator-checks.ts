@@ -1,0 +1,411 @@
+import { inspect } from 'node:util';
+import {
+  type AuthDecision,
+  AuthenticationError,
+  type Authenticator,
+  type AuthHttpClient,
+  type AuthHttpRequest,
+  type AuthHttpResponse,
+  type AuthRequest,
+  type HeaderMap,
+  type HttpMethod,
+  MAX_AUTH_RESENDS,
+  parseWwwAuthenticate,
+  type RegistryTarget,
+  RegkitError,
+} from '@regkit/core';
+import type { ContractCheck, ContractExpect } from './contract-api';
+
+/** What the fake registry answers to one request of a scenario. */
+export interface ScenarioResponse {
+  /** HTTP status. */
+  readonly status: number;
+  /** Response headers, lower-case names (`www-authenticate` for a challenge). */
+  readonly headers?: HeaderMap;
+}
+
+/**
+ * The world an authenticator is checked in: a fake registry, an optional fake
+ * token service, and the secrets that must never leak. A fresh scenario is
+ * made for every check, so fakes may keep state.
+ */
+export interface AuthenticatorScenario {
+  /** The registry the requests are for. Default `https://registry.contract.test`. */
+  readonly target?: RegistryTarget;
+  /** The request each flow sends. Default `GET /v2/library/alpine/manifests/latest`. */
+  readonly request?: { readonly method: HttpMethod; readonly path: string };
+  /** The scopes core would derive for it. Default `['repository:library/alpine:pull']`. */
+  readonly scopes?: readonly string[];
+  /**
+   * The fake registry: answers one attempt, given the headers sent (the
+   * authenticator's included). It should answer 2xx once the authenticator
+   * has done its job, and 401 with a challenge before that.
+   */
+  respond(request: AuthRequest): ScenarioResponse | Promise<ScenarioResponse>;
+  /**
+   * The `WWW-Authenticate` value of a registry that refuses everything, for
+   * the checks that make the registry answer 401 forever. Default: the
+   * challenge `respond` gives a request without credentials, if any.
+   */
+  readonly rejectChallenge?: string;
+  /** The token service behind `AuthContext.http`. Default: every request gets 404. */
+  readonly http?: (request: AuthHttpRequest) => AuthHttpResponse | Promise<AuthHttpResponse>;
+  /**
+   * Strings that must never appear in errors, `toString()`, JSON or
+   * `inspect` output: passwords, encoded credentials, tokens (a prefix of
+   * generated tokens is enough).
+   */
+  readonly secrets: readonly string[];
+  /**
+   * Most calls to `http` acceptable when {@link CONCURRENT_FLOWS} identical
+   * requests start at once on a fresh authenticator (single-flight token
+   * fetches). Default: not checked.
+   */
+  readonly maxHttpCallsForConcurrentFlows?: number;
+}
+
+/** What every authenticator check receives. */
+export interface AuthenticatorCheckContext {
+  /** A fresh authenticator from the factory. */
+  readonly authenticator: Authenticator;
+  /** A fresh scenario. */
+  readonly scenario: AuthenticatorScenario;
+  /** The injected (or built-in) `expect`. */
+  readonly expect: ContractExpect;
+}
+
+/** One check of the authenticator contract. */
+export type AuthenticatorCheck = ContractCheck<AuthenticatorCheckContext>;
+
+/** How many requests the concurrency check starts at once. */
+export const CONCURRENT_FLOWS = 8;
+
+const DEFAULT_TARGET: RegistryTarget = Object.freeze({
+  origin: 'https://registry.contract.test',
+  host: 'registry.contract.test',
+  protocol: 'https',
+  plaintextAllowed: false,
+});
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: header values must not carry CR, LF or NUL
+const BAD_HEADER_VALUE = /[\r\n\u0000]/;
+const encoder = new TextEncoder();
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  }
+  return value;
+}
+
+/** A fake `AuthHttpClient` that records calls. */
+interface RecordingHttp extends AuthHttpClient {
+  /** Every request sent so far. */
+  readonly calls: AuthHttpRequest[];
+}
+
+function recordingHttp(
+  handler: ((request: AuthHttpRequest) => AuthHttpResponse | Promise<AuthHttpResponse>) | undefined,
+): RecordingHttp {
+  const calls: AuthHttpRequest[] = [];
+  return {
+    calls,
+    async send(request) {
+      calls.push(request);
+      if (!handler) return { status: 404, headers: {}, url: request.url, body: encoder.encode('404 page not found') };
+      return handler(request);
+    },
+  };
+}
+
+/** The outcome of driving one request through an authenticator, as core would. */
+interface FlowResult {
+  /** The final status, or undefined when the authenticator threw. */
+  readonly status: number | undefined;
+  /** What the authenticator threw, if anything. */
+  readonly error: unknown;
+  /** Each decision, in order. */
+  readonly decisions: readonly AuthDecision[];
+  /** The headers each attempt sent (base plus the authenticator's). */
+  readonly sent: readonly HeaderMap[];
+  /** Calls to `http` made while `handleResponse` ran (meaningful for one flow at a time). */
+  readonly httpCallsInResponses: number;
+}
+
+interface FlowOptions {
+  readonly respond: AuthenticatorScenario['respond'];
+  readonly http: RecordingHttp;
+  /** Resends the driver allows; core allows {@link MAX_AUTH_RESENDS}, some checks allow more to see whether the authenticator stops by itself. */
+  readonly resendCap?: number;
+  readonly expect: ContractExpect;
+}
+
+/**
+ * Drives one request like core's requester: `handleRequest`, send, then
+ * `handleResponse` with parsed challenges, resending while asked. Contexts
+ * are deep-frozen, so an authenticator that mutates them fails.
+ */
+async function runFlow(authenticator: Authenticator, scenario: AuthenticatorScenario, options: FlowOptions): Promise<FlowResult> {
+  const target = scenario.target ?? DEFAULT_TARGET;
+  const { method, path } = scenario.request ?? { method: 'GET' as const, path: '/v2/library/alpine/manifests/latest' };
+  const request: AuthRequest = deepFreeze({
+    method,
+    url: new URL(path, `${target.origin}/`).toString(),
+    headers: { 'user-agent': 'regkit-contract', accept: 'application/vnd.oci.image.manifest.v1+json' },
+  });
+  // `http` stays unfrozen: it is the caller's recorder.
+  const context = Object.freeze({
+    registry: deepFreeze({ ...target }),
+    request,
+    scopes: deepFreeze([...(scenario.scopes ?? ['repository:library/alpine:pull'])]),
+    http: options.http,
+    signal: undefined,
+  });
+  const decisions: AuthDecision[] = [];
+  const sent: HeaderMap[] = [];
+  const cap = options.resendCap ?? MAX_AUTH_RESENDS;
+  let httpCallsInResponses = 0;
+  const result = (status: number | undefined, error: unknown): FlowResult => ({
+    status,
+    error,
+    decisions,
+    sent,
+    httpCallsInResponses,
+  });
+  try {
+    for (let resends = 0; ; resends++) {
+      const added = await authenticator.handleRequest(context);
+      expectHeaders(added, options.expect);
+      const headers = { ...request.headers, ...added };
+      sent.push(headers);
+      const answer = await options.respond({ method, url: request.url, headers });
+      const responseHeaders = deepFreeze({ ...answer.headers });
+      const challenge = responseHeaders['www-authenticate'];
+      const callsBefore = options.http.calls.length;
+      const decision = await authenticator.handleResponse(
+        Object.freeze({
+          ...context,
+          response: deepFreeze({ status: answer.status, headers: responseHeaders, url: request.url }),
+          challenges: deepFreeze(challenge ? parseWwwAuthenticate(challenge) : []),
+          resends,
+        }),
+      );
+      httpCallsInResponses += options.http.calls.length - callsBefore;
+      options.expect(typeof decision?.resend, 'handleResponse resolves { resend: boolean }').toBe('boolean');
+      decisions.push(decision);
+      if (!decision.resend || resends >= cap) return result(answer.status, undefined);
+    }
+  } catch (error) {
+    return result(undefined, error);
+  }
+}
+
+function expectHeaders(added: unknown, expect: ContractExpect): void {
+  if (added === undefined) return;
+  expect(
+    typeof added === 'object' && added !== null && !Array.isArray(added),
+    'handleRequest resolves a header map or undefined',
+  ).toBe(true);
+  for (const [name, value] of Object.entries(added as Record<string, unknown>)) {
+    expect(HEADER_NAME.test(name), `header name ${JSON.stringify(name)} is a lower-case token`).toBe(true);
+    expect(typeof value, `header ${name} is a string`).toBe('string');
+    expect(BAD_HEADER_VALUE.test(value as string), `header ${name} has no CR, LF or NUL`).toBe(false);
+  }
+}
+
+/** Every string form of a value a log line or error report could show. */
+function renderings(value: unknown): string[] {
+  const forms: string[] = [];
+  const add = (make: () => unknown) => {
+    try {
+      const text = make();
+      if (typeof text === 'string') forms.push(text);
+    } catch {
+      // A value that cannot be rendered leaks nothing through that form.
+    }
+  };
+  add(() => String(value));
+  add(() => JSON.stringify(value));
+  add(() => inspect(value, { depth: 6, showHidden: false }));
+  if (value instanceof Error) {
+    add(() => value.message);
+    add(() => value.stack);
+    add(() => JSON.stringify(value, Object.getOwnPropertyNames(value)));
+    if (value.cause !== undefined) forms.push(...renderings(value.cause));
+  }
+  return forms;
+}
+
+function expectNoSecrets(value: unknown, secrets: readonly string[], what: string, expect: ContractExpect): void {
+  const text = renderings(value).join('\n');
+  for (const secret of secrets) {
+    if (secret !== '')
+      expect(text.includes(secret), `${what} must not contain the secret ${JSON.stringify(mask(secret))}`).toBe(false);
+  }
+}
+
+/** Names a secret in a failure message without printing it whole. */
+function mask(secret: string): string {
+  return secret.length <= 4 ? '*'.repeat(secret.length) : `${secret.slice(0, 2)}…${secret.slice(-1)} (${secret.length} chars)`;
+}
+
+async function rejectChallengeOf(scenario: AuthenticatorScenario): Promise<string | undefined> {
+  if (scenario.rejectChallenge !== undefined) return scenario.rejectChallenge;
+  const target = scenario.target ?? DEFAULT_TARGET;
+  const path = scenario.request?.path ?? '/v2/library/alpine/manifests/latest';
+  const answer = await scenario.respond({
+    method: scenario.request?.method ?? 'GET',
+    url: new URL(path, `${target.origin}/`).toString(),
+    headers: {},
+  });
+  return answer.headers?.['www-authenticate'];
+}
+
+const alwaysUnauthorized = (challenge: string | undefined) => (): ScenarioResponse => ({
+  status: 401,
+  headers: challenge ? { 'www-authenticate': challenge } : {},
+});
+
+/**
+ * The checks of the authenticator contract, in the order they run. Each gets
+ * a fresh authenticator and scenario.
+ */
+export const authenticatorChecks: readonly AuthenticatorCheck[] = [
+  {
+    id: 'shape',
+    group: 'interface',
+    title: "declares specificationVersion 'v1', a name, and both methods",
+    timeoutMs: 5_000,
+    async run({ authenticator, expect }) {
+      expect(authenticator.specificationVersion).toBe('v1');
+      expect(typeof authenticator.name).toBe('string');
+      expect(authenticator.name.length > 0, 'name is not empty').toBe(true);
+      expect(typeof authenticator.handleRequest).toBe('function');
+      expect(typeof authenticator.handleResponse).toBe('function');
+    },
+  },
+  {
+    id: 'succeeds',
+    group: 'flow',
+    title: 'gets the scenario request through, within the resends core allows, without mutating contexts',
+    timeoutMs: 10_000,
+    async run({ authenticator, scenario, expect }) {
+      const http = recordingHttp(scenario.http);
+      const flow = await runFlow(authenticator, scenario, { respond: scenario.respond, http, expect });
+      if (flow.error !== undefined) throw flow.error;
+      expect(flow.status !== undefined && flow.status >= 200 && flow.status < 300, `final status ${flow.status} is 2xx`).toBe(
+        true,
+      );
+      expect(flow.decisions.filter((d) => d.resend).length <= MAX_AUTH_RESENDS, 'resends within MAX_AUTH_RESENDS').toBe(true);
+    },
+  },
+  {
+    id: 'no-resend-without-challenge',
+    group: 'flow',
+    title: 'answers 2xx, 404 and 500 responses without a resend, and without token requests from handleResponse',
+    timeoutMs: 5_000,
+    async run({ authenticator, scenario, expect }) {
+      const http = recordingHttp(scenario.http);
+      for (const status of [200, 201, 204, 404, 500]) {
+        const flow = await runFlow(authenticator, scenario, { respond: () => ({ status, headers: {} }), http, expect });
+        if (flow.error !== undefined) throw flow.error;
+        expect(flow.decisions.length, `one decision for HTTP ${status}`).toBe(1);
+        expect(flow.decisions[0]?.resend, `resend for HTTP ${status}`).toBe(false);
+        expect(flow.httpCallsInResponses, `token requests in answer to HTTP ${status} without a challenge`).toBe(0);
+      }
+    },
+  },
+  {
+    id: 'bounded-resends',
+    group: 'flow',
+    title: `stops asking to resend by the time core has resent ${MAX_AUTH_RESENDS} times, when the registry refuses everything`,
+    timeoutMs: 10_000,
+    async run({ authenticator, scenario, expect }) {
+      const http = recordingHttp(scenario.http);
+      const challenge = await rejectChallengeOf(scenario);
+      // The driver allows more resends than core, to see whether the authenticator stops by itself.
+      const flow = await runFlow(authenticator, scenario, {
+        respond: alwaysUnauthorized(challenge),
+        http,
+        expect,
+        resendCap: MAX_AUTH_RESENDS + 3,
+      });
+      const asked = flow.decisions.filter((d) => d.resend).length;
+      expect(asked <= MAX_AUTH_RESENDS, `asked to resend ${asked} times`).toBe(true);
+      if (flow.error !== undefined) {
+        expect(
+          AuthenticationError.isInstance(flow.error),
+          `thrown error is an AuthenticationError (got ${String(flow.error)})`,
+        ).toBe(true);
+      }
+    },
+  },
+  {
+    id: 'no-secrets-in-errors',
+    group: 'secrets',
+    title: 'puts no secret in errors thrown for a refusing registry or a failing token service',
+    timeoutMs: 10_000,
+    async run({ authenticator, scenario, expect }) {
+      const challenge = await rejectChallengeOf(scenario);
+      const refused = await runFlow(authenticator, scenario, {
+        respond: alwaysUnauthorized(challenge),
+        http: recordingHttp(scenario.http),
+        expect,
+      });
+      if (refused.error !== undefined) expectNoSecrets(refused.error, scenario.secrets, 'error for a refusing registry', expect);
+      // A token service that fails and echoes the request, credentials included, back.
+      const echo = recordingHttp(async (request) => {
+        const sentBody = request.body instanceof Uint8Array ? new TextDecoder().decode(request.body) : '';
+        const body = JSON.stringify({ details: `refused: ${request.url} ${JSON.stringify(request.headers)} ${sentBody}` });
+        return { status: 500, headers: { 'content-type': 'application/json' }, url: request.url, body: encoder.encode(body) };
+      });
+      const failing = await runFlow(authenticator, scenario, { respond: scenario.respond, http: echo, expect });
+      if (failing.error !== undefined) {
+        expect(
+          RegkitError.isInstance(failing.error),
+          `error for a failing token service is a RegkitError (got ${String(failing.error)})`,
+        ).toBe(true);
+        expectNoSecrets(failing.error, scenario.secrets, 'error for a failing token service', expect);
+      }
+    },
+  },
+  {
+    id: 'no-secrets-in-strings',
+    group: 'secrets',
+    title: 'puts no secret in String(), JSON.stringify() or inspect() of the authenticator, before and after use',
+    timeoutMs: 10_000,
+    async run({ authenticator, scenario, expect }) {
+      expectNoSecrets(authenticator, scenario.secrets, 'the fresh authenticator', expect);
+      await runFlow(authenticator, scenario, { respond: scenario.respond, http: recordingHttp(scenario.http), expect });
+      expectNoSecrets(authenticator, scenario.secrets, 'the authenticator after a request', expect);
+    },
+  },
+  {
+    id: 'concurrent',
+    group: 'concurrency',
+    title: `gets ${CONCURRENT_FLOWS} concurrent requests through, sharing token fetches when the scenario bounds them`,
+    timeoutMs: 15_000,
+    async run({ authenticator, scenario, expect }) {
+      const http = recordingHttp(scenario.http);
+      const flows = await Promise.all(
+        Array.from({ length: CONCURRENT_FLOWS }, () =>
+          runFlow(authenticator, scenario, { respond: scenario.respond, http, expect }),
+        ),
+      );
+      for (const [index, flow] of flows.entries()) {
+        if (flow.error !== undefined) throw flow.error;
+        expect(
+          flow.status !== undefined && flow.status >= 200 && flow.status < 300,
+          `request ${index}: final status ${flow.status}`,
+        ).toBe(true);
+      }
+      if (scenario.maxHttpCallsForConcurrentFlows !== undefined) {
+        expect(
+          http.calls.length <= scenario.maxHttpCallsForConcurrentFlows,
+          `${http.calls.length} token requests for ${CONCURRENT_FLOWS} concurrent requests (at most ${scenario.maxHttpCallsForConcurrentFlows})`,
+        ).toBe(true);
+      }
+    },
+  },
+];

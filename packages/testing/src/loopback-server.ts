@@ -1,0 +1,103 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+
+/** A running loopback HTTP server. */
+export interface LoopbackServer {
+  /** `http://127.0.0.1:<port>`. */
+  readonly origin: string;
+  /** Stops accepting connections, drops open ones and resolves when closed. */
+  close(): Promise<void>;
+}
+
+function toRequest(req: IncomingMessage, origin: string): Request {
+  const headers = new Headers();
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
+  }
+  const method = req.method ?? 'GET';
+  const hasBody =
+    method !== 'GET' &&
+    method !== 'HEAD' &&
+    (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined);
+  const init: RequestInit & { duplex?: 'half' } = { method, headers };
+  if (hasBody) {
+    init.body = Readable.toWeb(req) as unknown as ReadableStream<Uint8Array>;
+    init.duplex = 'half';
+  }
+  return new Request(new URL(req.url ?? '/', origin), init);
+}
+
+async function writeResponse(response: Response, res: ServerResponse, head: boolean): Promise<void> {
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  res.writeHead(response.status, headers);
+  if (response.body === null || head) {
+    await response.body?.cancel();
+    res.end();
+    return;
+  }
+  const reader = response.body.getReader();
+  // Stop reading when the client goes away, so a slow consumer of a big blob
+  // does not keep the stream alive.
+  const onClose = () => {
+    if (!res.writableFinished) void reader.cancel().catch(() => {});
+  };
+  res.once('close', onClose);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!res.write(value)) await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
+      if (res.destroyed) return;
+    }
+    res.end();
+  } finally {
+    res.off('close', onClose);
+  }
+}
+
+/**
+ * Serves a WHATWG request handler on 127.0.0.1 with node:http, streaming
+ * response bodies with backpressure. Used by `registry.listen()` for clients
+ * that MSW cannot intercept (undici's own `request`/`Dispatcher`).
+ */
+export async function serveLoopback(handler: (request: Request) => Promise<Response>, port = 0): Promise<LoopbackServer> {
+  let origin = '';
+  const server = createServer((req, res) => {
+    void (async () => {
+      try {
+        const response = await handler(toRequest(req, origin));
+        await writeResponse(response, res, req.method === 'HEAD');
+      } catch (error) {
+        if (!res.headersSent) {
+          res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+          res.end(`[@regkit/testing] handler failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        } else {
+          res.destroy();
+        }
+      }
+    })();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  let closing: Promise<void> | undefined;
+  return {
+    origin,
+    close() {
+      closing ??= new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,21 @@
+import { type HttpHandler, http } from 'msw';
+import type { FakeRegistry } from './fake-registry';
+
+/**
+ * MSW request handlers that answer every request to the registry's origin
+ * (and its token service, when it has one) with `registry.handle()`. Use
+ * them with `setupServer` (Node) or `setupWorker`; they see `fetch`, axios
+ * and anything else on node:http, but not undici's own `request()` (use
+ * `createHandlerTransport` or `registry.listen()` for that).
+ *
+ * @example
+ * ```ts
+ * import { setupServer } from 'msw/node';
+ * import { fakeRegistryHandlers } from '@regkit/testing/msw';
+ * const server = setupServer(...fakeRegistryHandlers(registry));
+ * ```
+ */
+export function fakeRegistryHandlers(registry: FakeRegistry): HttpHandler[] {
+  const origins = new Set([registry.origin, ...(registry.authOrigin === undefined ? [] : [registry.authOrigin])]);
+  return [...origins].map((origin) => http.all(`${origin}/*`, ({ request }) => registry.handle(request)));
+}

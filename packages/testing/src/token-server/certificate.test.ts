@@ -1,0 +1,66 @@
+import { generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { createSelfSignedCertificate } from './certificate';
+
+describe('createSelfSignedCertificate', () => {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const notBefore = new Date(Date.UTC(2024, 0, 1, 0, 0, 0));
+  const notAfter = new Date(Date.UTC(2051, 5, 30, 12, 0, 0)); // past 2049: GeneralizedTime
+
+  const certificate = createSelfSignedCertificate({
+    publicKey,
+    privateKey,
+    commonName: 'regkit test',
+    notBefore,
+    notAfter,
+    serialNumber: 0x80n,
+  });
+  const parsed = new X509Certificate(certificate.der);
+
+  it('parses as an X.509 certificate with the given names, dates and serial', () => {
+    expect(parsed.subject).toBe('CN=regkit test');
+    expect(parsed.issuer).toBe('CN=regkit test');
+    expect(new Date(parsed.validFrom).toISOString()).toBe(notBefore.toISOString());
+    expect(new Date(parsed.validTo).toISOString()).toBe(notAfter.toISOString());
+    expect(parsed.serialNumber).toBe('80');
+  });
+
+  it('is a CA certificate signed by its own key', () => {
+    expect(parsed.ca).toBe(true);
+    expect(parsed.verify(publicKey)).toBe(true);
+    expect(parsed.checkIssued(parsed)).toBe(true);
+    expect(
+      parsed.publicKey.export({ type: 'spki', format: 'der' }).equals(publicKey.export({ type: 'spki', format: 'der' })),
+    ).toBe(true);
+  });
+
+  it('does not verify against another key', () => {
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    expect(parsed.verify(other.publicKey)).toBe(false);
+  });
+
+  it('produces PEM that round-trips to the same DER', () => {
+    expect(certificate.pem).toMatch(
+      /^-----BEGIN CERTIFICATE-----\n([A-Za-z0-9+/=]{64}\n)*[A-Za-z0-9+/=]{1,64}\n-----END CERTIFICATE-----\n$/,
+    );
+    expect(new X509Certificate(certificate.pem).raw.equals(Buffer.from(certificate.der))).toBe(true);
+  });
+
+  it('uses a random positive serial by default', () => {
+    const a = new X509Certificate(
+      createSelfSignedCertificate({ publicKey, privateKey, commonName: 'x', notBefore, notAfter }).der,
+    );
+    const b = new X509Certificate(
+      createSelfSignedCertificate({ publicKey, privateKey, commonName: 'x', notBefore, notAfter }).der,
+    );
+    expect(a.serialNumber).not.toBe(b.serialNumber);
+  });
+
+  it('rejects non-RSA keys and inverted validity', () => {
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    expect(() => createSelfSignedCertificate({ ...ec, commonName: 'x', notBefore, notAfter })).toThrow(TypeError);
+    expect(() =>
+      createSelfSignedCertificate({ publicKey, privateKey, commonName: 'x', notBefore: notAfter, notAfter: notBefore }),
+    ).toThrow(RangeError);
+  });
+});

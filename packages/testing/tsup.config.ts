@@ -1,0 +1,13 @@
+import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.base';
+
+// `msw` stays an import of the `./msw` entry only, so the main entry works
+// without msw installed.
+export default defineConfig(
+  packageBuild({
+    index: 'src/index.ts',
+    msw: 'src/msw.ts',
+    'token-server': 'src/token-server/index.ts',
+    contract: 'src/contract/index.ts',
+  }),
+);
