@@ -110,7 +110,8 @@ async function sendWithFetch(
   }
 
   const noBody = request.method === 'HEAD' || response.status === 204 || response.status === 304;
-  if (noBody && response.body) await response.body.cancel().catch(() => undefined);
+  // Not awaited: some stream sources settle cancel() only when the peer reacts.
+  if (noBody && response.body) response.body.cancel().catch(() => undefined);
 
   return {
     status: response.status,

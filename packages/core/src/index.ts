@@ -8,6 +8,7 @@ export { Repository } from './repository';
 export { Images, type Image, type Platform, type Attestation } from './images';
 export { Manifests, type GetManifestOptions } from './manifests';
 export { Tags } from './tags';
+export type { ResolveAllOptions, ResolvedManifest, ResolveOutcome } from './resolve';
 export {
   Blobs,
   type BlobDownload,

@@ -93,6 +93,22 @@ describeWithRegistries('read API on distribution 2.8', (harness) => {
           expect(list.digest).toBe(seed.golang.digest);
         });
 
+        it('resolves tags to digests with HEAD only', async () => {
+          const images = registry.repository('library/golang').images();
+          expect(await images.resolve('1.12.0')).toEqual({
+            reference: '1.12.0',
+            digest: seed.golang.digest,
+            mediaType: seed.golang.mediaType,
+            size: seed.golang.size,
+            method: 'HEAD',
+          });
+          const tags = seed.manyTags.tags.slice(0, 50);
+          const outcomes = await registry.repository('many/tags').images().resolveAll(tags, { concurrency: 8 });
+          expect(outcomes.map((o) => (o.ok ? [o.value.digest, o.value.method] : ['error']))).toEqual(
+            tags.map(() => [seed.manyTags.manifestDigest, 'HEAD']),
+          );
+        });
+
         it('lists every one of 1,050 tags', async () => {
           const tags = await registry.repository('many/tags').tags().getAll();
           expect(tags).toHaveLength(seed.manyTags.tags.length);
