@@ -1,1 +1,2 @@
 export { createUndiciTransport, type UndiciTransportOptions } from './undici-transport';
+export type { UndiciHttpProxy } from './proxy';

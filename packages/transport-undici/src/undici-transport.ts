@@ -13,6 +13,7 @@ import {
 import { Agent, type Dispatcher } from 'undici';
 import { toWebStream } from './body-stream';
 import { mapUndiciError, type PhaseTimeouts } from './map-undici-error';
+import { createProxyDispatcher, type UndiciHttpProxy, validateProxyOptions } from './proxy';
 
 /** Options of {@link createUndiciTransport}. Every field is optional. */
 export interface UndiciTransportOptions {
@@ -43,6 +44,21 @@ export interface UndiciTransportOptions {
   readonly connections?: number;
   /** How long an idle keep-alive connection stays open. Default 4 000 ms. */
   readonly keepAliveTimeoutMs?: number;
+  /**
+   * An HTTP forward proxy for every request (not a registry mirror: that is
+   * `Registry`'s `proxy` option), through undici's `ProxyAgent`. Every
+   * request is tunnelled with `CONNECT`, so TLS stays end to end and the
+   * proxy sees only `host:port`. Credentials in the URL become Basic
+   * `Proxy-Authorization`; `token` is sent as the header value instead.
+   * Cannot be combined with `dispatcher` or `useEnvProxy`.
+   */
+  readonly httpProxy?: UndiciHttpProxy;
+  /**
+   * Route requests as `HTTP_PROXY` / `HTTPS_PROXY` / `NO_PROXY` (or their
+   * lower-case forms) say, through undici's `EnvHttpProxyAgent`. Read once,
+   * when the first request is sent. Default false: the environment is ignored.
+   */
+  readonly useEnvProxy?: boolean;
 }
 
 // undici's own defaults, stated here so TimeoutError can report them.
@@ -73,7 +89,7 @@ const POOL_OPTIONS = ['connectTimeoutMs', 'connections', 'keepAliveTimeoutMs'] a
 export function createUndiciTransport(options: UndiciTransportOptions = {}): Transport {
   validateOptions(options);
   const userDispatcher = options.dispatcher;
-  let ownAgent: Agent | undefined;
+  let ownAgent: Dispatcher | undefined;
 
   const perRequestTimeouts: { headersTimeout?: number; bodyTimeout?: number } = {};
   if (options.headersTimeoutMs !== undefined) perRequestTimeouts.headersTimeout = options.headersTimeoutMs;
@@ -87,13 +103,15 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Tra
 
   function dispatcher(): Dispatcher {
     if (userDispatcher) return userDispatcher;
-    ownAgent ??= new Agent({
+    if (ownAgent) return ownAgent;
+    const agentOptions = {
       connectTimeout: timeouts.connect,
       headersTimeout: timeouts.headers,
       bodyTimeout: timeouts.body,
       ...(options.connections !== undefined && { connections: options.connections }),
       ...(options.keepAliveTimeoutMs !== undefined && { keepAliveTimeout: options.keepAliveTimeoutMs }),
-    });
+    };
+    ownAgent = createProxyDispatcher(options, agentOptions) ?? new Agent(agentOptions);
     return ownAgent;
   }
 
@@ -175,6 +193,7 @@ function validateOptions(options: UndiciTransportOptions): void {
       );
     }
   }
+  validateProxyOptions(options);
   checkNumber(options, 'connectTimeoutMs', { min: 1 });
   checkNumber(options, 'headersTimeoutMs', { min: 0 });
   checkNumber(options, 'bodyTimeoutMs', { min: 0 });

@@ -27,5 +27,13 @@ export {
 export { runLimited, type SeedOptions, type SeedResult, seedRegistry } from './seeder';
 export { inspectConfigRaw, inspectRaw, listTags, type SkopeoOptions } from './skopeo';
 export { createTarGzip, type TarFile } from './tar';
+export {
+  findTinyproxy,
+  type RunningTinyproxy,
+  type StartTinyproxyOptions,
+  startTinyproxy,
+  type TinyproxyAvailability,
+  tinyproxyAvailability,
+} from './tinyproxy';
 export { findTool, requireTool, ToolMissingError, type ToolName } from './tools';
 export { ANONYMOUS_ACCESS, DEFAULT_USERS, type HarnessUser, PUBLIC_REPOSITORIES } from './users';

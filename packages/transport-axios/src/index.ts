@@ -1,0 +1,7 @@
+/**
+ * `@regkit/transport-axios` — an axios transport for `@regkit/core`.
+ *
+ * @packageDocumentation
+ */
+export { type AxiosTransportOptions, createAxiosTransport } from './axios-transport';
+export type { AxiosHttpProxy } from './http-proxy';
