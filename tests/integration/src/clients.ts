@@ -14,6 +14,7 @@ import {
   type TransportResponse,
   type TransportSendOptions,
 } from '@regkit/core';
+import { createAxiosTransport } from '@regkit/transport-axios';
 import { createUndiciTransport } from '@regkit/transport-undici';
 import type { HarnessRegistryInfo } from './harness';
 import type { Credentials } from './harness';
@@ -22,6 +23,7 @@ import type { Credentials } from './harness';
 export const TRANSPORTS: Readonly<Record<string, () => Transport>> = {
   fetch: () => createFetchTransport(),
   undici: () => createUndiciTransport(),
+  axios: () => createAxiosTransport(),
 };
 
 /** The authenticator a mode needs; anonymous (null) in open mode. */
