@@ -84,14 +84,20 @@ export interface AuthContext {
   readonly signal: AbortSignal | undefined;
 }
 
+/** The status line and headers of a registry response, without its body. */
+export interface AuthResponseInfo {
+  /** The HTTP status. */
+  readonly status: number;
+  /** Response headers, lower-case names. */
+  readonly headers: Readonly<HeaderMap>;
+  /** The URL that answered (on the registry origin). */
+  readonly url: string;
+}
+
 /** What an authenticator learns after a response from the registry. */
 export interface AuthResponseContext extends AuthContext {
   /** The response status, headers and URL (the body stays with core). */
-  readonly response: {
-    readonly status: number;
-    readonly headers: Readonly<HeaderMap>;
-    readonly url: string;
-  };
+  readonly response: AuthResponseInfo;
   /** The `WWW-Authenticate` challenges of the response, parsed; empty when there are none. */
   readonly challenges: readonly AuthChallenge[];
   /** How many times core has already re-sent this request for an authenticator. */

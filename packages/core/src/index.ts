@@ -8,7 +8,7 @@ export { Repository } from './repository';
 export { Images, type Image, type Platform, type Attestation } from './images';
 export { Manifests, type GetManifestOptions } from './manifests';
 export { Tags } from './tags';
-export type { ResolveAllOptions, ResolvedManifest, ResolveOutcome } from './resolve';
+export type { ResolveAllOptions, ResolvedManifest, ResolveFailure, ResolveOutcome, ResolveSuccess } from './resolve';
 export {
   Blobs,
   type BlobDownload,
@@ -33,7 +33,7 @@ export {
   type IndexMediaType,
   type ManifestMediaType,
 } from './media-types';
-export { Requester, type RegistryRequest, type RegistryResponse, type RequesterOptions } from './requester';
+export { Requester, type RegistryBytes, type RegistryRequest, type RegistryResponse, type RequesterOptions } from './requester';
 export type {
   HeaderMap,
   HttpMethod,
@@ -55,6 +55,7 @@ export {
   type AuthHttpResponse,
   type AuthRequest,
   type AuthResponseContext,
+  type AuthResponseInfo,
   type Authenticator,
   type RegistryTarget,
 } from './authenticator';

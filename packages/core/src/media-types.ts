@@ -1,13 +1,22 @@
 /** Media types of the manifests and configs regkit reads. */
 export const MediaTypes = {
+  /** Docker image manifest, schema 2. */
   DockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+  /** Docker manifest list ("fat manifest"). */
   DockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+  /** Docker schema 1, unsigned (refused with `SchemaV1NotSupportedError`). */
   DockerSchema1: 'application/vnd.docker.distribution.manifest.v1+json',
+  /** Docker schema 1, signed JWS (refused with `SchemaV1NotSupportedError`). */
   DockerSchema1Signed: 'application/vnd.docker.distribution.manifest.v1+prettyjws',
+  /** Docker image config blob. */
   DockerConfig: 'application/vnd.docker.container.image.v1+json',
+  /** OCI image manifest. */
   OciManifest: 'application/vnd.oci.image.manifest.v1+json',
+  /** OCI image index. */
   OciIndex: 'application/vnd.oci.image.index.v1+json',
+  /** OCI image config blob. */
   OciConfig: 'application/vnd.oci.image.config.v1+json',
+  /** The OCI empty descriptor's media type (`{}`), used by artifacts. */
   OciEmpty: 'application/vnd.oci.empty.v1+json',
 } as const;
 

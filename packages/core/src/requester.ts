@@ -58,6 +58,14 @@ export interface RegistryRequest {
   readonly signal?: AbortSignal | undefined;
 }
 
+/** A 2xx response whose body has been read (see {@link Requester.sendForBytes}). */
+export interface RegistryBytes {
+  /** The response; its body stream is consumed. */
+  readonly response: RegistryResponse;
+  /** The whole body. */
+  readonly bytes: Uint8Array;
+}
+
 /** A successful (2xx) registry response with the redacted request it answers. */
 export interface RegistryResponse extends TransportResponse {
   /** The request, redacted, for errors raised while its body is consumed. */
@@ -93,6 +101,7 @@ function withoutCredentials(headers: HeaderMap): HeaderMap {
  * class; they get its pieces through `AuthContext`.
  */
 export class Requester {
+  /** The registry this requester talks to; credentials go nowhere else. */
   readonly target: RegistryTarget;
   readonly #transport: Transport;
   readonly #authenticator: Authenticator;
@@ -138,7 +147,7 @@ export class Requester {
     request: RegistryRequest,
     maxBytes: number,
     what: string,
-  ): Promise<{ readonly response: RegistryResponse; readonly bytes: Uint8Array }> {
+  ): Promise<RegistryBytes> {
     return this.#withRetries(request, async (signal) => {
       const response = await this.#sendChecked(request, signal);
       const bytes = await this.#guard(signal, () => readCapped(response.body, maxBytes, what, contentLength(response.headers)));

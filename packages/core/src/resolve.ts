@@ -25,9 +25,27 @@ export interface ResolvedManifest {
 }
 
 /** One result of a bulk resolution: a value or the error for that reference. */
-export type ResolveOutcome =
-  | { readonly reference: string; readonly ok: true; readonly value: ResolvedManifest }
-  | { readonly reference: string; readonly ok: false; readonly error: unknown };
+export type ResolveOutcome = ResolveSuccess | ResolveFailure;
+
+/** A reference that resolved. */
+export interface ResolveSuccess {
+  /** The tag or digest asked for. */
+  readonly reference: string;
+  /** Discriminates {@link ResolveOutcome}. */
+  readonly ok: true;
+  /** What it resolved to. */
+  readonly value: ResolvedManifest;
+}
+
+/** A reference that failed to resolve. */
+export interface ResolveFailure {
+  /** The tag or digest asked for. */
+  readonly reference: string;
+  /** Discriminates {@link ResolveOutcome}. */
+  readonly ok: false;
+  /** Why: usually a `RegkitError` such as `ResourceNotFoundError`. */
+  readonly error: unknown;
+}
 
 /** Options for bulk resolution. */
 export interface ResolveAllOptions {

@@ -69,7 +69,8 @@ export interface TransportResponse {
  * - wraps other failures in `TransportError` (or its `TimeoutError` subclass)
  *   with the original error as `cause`.
  *
- * @example A transport over the platform's `fetch`
+ * @example
+ * A transport over the platform's `fetch`:
  * ```ts
  * import { createFetchTransport, Registry } from '@regkit/core';
  * const registry = new Registry({ domain: 'ghcr.io', transport: createFetchTransport() });

@@ -32,6 +32,12 @@ export class RegkitError extends Error {
   /** Name of this error class; also set as `name` on each instance. */
   static readonly kind: string = 'RegkitError';
 
+  /**
+   * The class names of this error and its ancestors: what `isInstance`
+   * checks, so the check works across copies of the package.
+   *
+   * @internal
+   */
   declare readonly [KINDS]: readonly string[];
 
   constructor(message: string, options?: ErrorOptions) {
