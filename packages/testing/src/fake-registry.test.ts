@@ -134,7 +134,7 @@ describe('seeding', () => {
     expect(() => createFakeRegistry({ origin: 'registry.fake.test' })).toThrow(/origin is not a URL/);
     expect(() => createFakeRegistry({ origin: 'https://registry.fake.test/v2' })).toThrow(/without path/);
     // @ts-expect-error an unknown profile name
-    expect(() => createFakeRegistry({ profile: 'quay' })).toThrow(/unknown profile "quay"/);
+    expect(() => createFakeRegistry({ profile: 'harbor' })).toThrow(/unknown profile "harbor"/);
     expect(createFakeRegistry({ origin: 'http://localhost:5000/' }).origin).toBe('http://localhost:5000');
     expect(createFakeRegistry({ profile: 'distribution-2.8' }).profile).toBe(PROFILES['distribution-2.8']);
   });

@@ -1,32 +1,47 @@
 import type { ApiContext } from './api/context';
 import { dispatch } from './api/dispatch';
-import type { DraftResponse } from './api/responses';
-import { route } from './api/routes';
-import { requiredAccess } from './auth/access';
-import { type AccessGate, type Endpoint, OPEN_GATE } from './auth/gate';
+import { ociError } from './api/oci-errors';
+import { type DraftResponse, errorDraft } from './api/responses';
+import { type Route, route } from './api/routes';
+import { type AccessRequirement, formatRequirement, requiredAccess } from './auth/access';
+import { type AccessGate, type Endpoint, type Identity, OPEN_GATE } from './auth/gate';
 import { createBasicGate, createTokenGate } from './auth/gates';
 import { type FakeTokenServiceOptions, type TokenCall, TokenService } from './auth/token-service';
 import type { FakeUser } from './auth/users';
-import { type RecordedCall, recordCall } from './call-log';
+import { BlobStorage } from './blob-storage';
+import { type CallDetails, type RecordedCall, recordCall, type UnmatchedRequest } from './call-log';
+import type { BuiltBlob } from './content/build-blob';
 import { buildImage } from './content/build-image';
 import { type BuildSchema1Options, buildSchema1 } from './content/build-schema1';
 import type { BuiltArtifact, BuiltSchema1 } from './content/types';
+import { explainNotFound } from './explain';
+import { corruptAnswer, type FaultControl, FaultList, type FaultSpec, faultAnswer, faultDelay } from './faults';
 import { FIXTURES } from './fixtures';
 import { type LoopbackServer, serveLoopback } from './loopback-server';
-import { PROFILES, type RegistryProfile, type RegistryProfileName } from './profiles';
+import { type FakeAuthMode, PROFILES, type RegistryProfile, type RegistryProfileName } from './profiles';
+import { type FakeRateLimit, PullBudget, type RateLimitOptions } from './pull-budget';
 import { RegistryStore } from './registry-store';
 
-/** How the fake registry authenticates requests. */
-export type FakeAuthMode = 'none' | 'basic' | 'token';
+export type { FakeAuthMode } from './profiles';
 
 /** Options for {@link createFakeRegistry}. */
 export interface FakeRegistryOptions {
-  /** The origin the registry answers on (what MSW handlers and the handler transport match). Default `https://registry.fake.test`. */
+  /**
+   * The origin the registry answers on (what MSW handlers and the handler
+   * transport match). Default: the profile's (`https://registry-1.docker.io`
+   * for `docker-hub`), else `https://registry.fake.test`.
+   */
   readonly origin?: string;
-  /** Authentication. Default `none`. */
+  /** Authentication. Default: the profile's (`token` for `docker-hub`, `ghcr`, `quay`), else `none`. */
   readonly auth?: FakeAuthMode;
   /** Implementation quirks: a built-in profile name or a full profile. Default `distribution`. */
   readonly profile?: RegistryProfileName | RegistryProfile;
+  /**
+   * The pull budget of profiles with a rate limit (`docker-hub`): change
+   * the limit or the starting budget, or `false` to drop the limit. Given
+   * for a profile without one, it adds Hub's (100 per 21600 s unless set).
+   */
+  readonly rateLimit?: RateLimitOptions | false;
   /** Seed {@link FIXTURES} (and restore them on `reset()`). Default true. */
   readonly fixtures?: boolean;
   /** Users for `basic` and `token` modes. Default none. */
@@ -59,6 +74,8 @@ export interface ListenOptions {
   readonly port?: number;
   /** Port for the token service (`token` mode). Default 0: any free port. */
   readonly authPort?: number;
+  /** Port for blob storage (profiles that redirect blobs). Default 0: any free port. */
+  readonly cdnPort?: number;
 }
 
 /** A registry served on loopback by {@link FakeRegistry.listen}. */
@@ -71,7 +88,12 @@ export interface ListeningRegistry extends LoopbackServer {
    * from `origin` name it as realm. `undefined` in other modes.
    */
   readonly authOrigin: string | undefined;
-  /** Closes both servers. */
+  /**
+   * For profiles that redirect blobs (`docker-hub`), `http://127.0.0.1:<port>`
+   * of the blob storage server that redirects from `origin` point at.
+   */
+  readonly cdnOrigin: string | undefined;
+  /** Closes every server it started. */
   close(): Promise<void>;
 }
 
@@ -85,12 +107,30 @@ export interface FakeRegistry {
   readonly origin: string;
   /** The token service origin in `auth: 'token'` mode, else `undefined`. */
   readonly authOrigin: string | undefined;
+  /** The blob storage origin blob GETs redirect to (`docker-hub`), else `undefined`. */
+  readonly cdnOrigin: string | undefined;
   /** The behaviour profile in use. */
   readonly profile: RegistryProfile;
   /** Registry API requests answered so far, oldest first. */
   readonly calls: readonly RecordedCall[];
   /** Token service requests answered so far (`token` mode), oldest first. */
   readonly tokenCalls: readonly TokenCall[];
+  /**
+   * Blob storage requests (the targets of blob redirects), oldest first,
+   * refused ones included: one with `authorization` in its headers is a
+   * credential leak.
+   */
+  readonly cdnCalls: readonly RecordedCall[];
+  /**
+   * Requests that found nothing (404s from the registry, token service or
+   * storage), each with an explanation such as
+   * `no repository 'team/app'; known: library/alpine, library/golang, library/hello`.
+   */
+  readonly unmatched: readonly UnmatchedRequest[];
+  /** Injected failures: `registry.faults.add({ path: '/v2/', status: 503 })`. */
+  readonly faults: FaultControl;
+  /** The pull budget, for profiles with a rate limit (`docker-hub`); else `undefined`. */
+  readonly rateLimit: FakeRateLimit | undefined;
   /**
    * Answers one request: the registry API for the read side and delete,
    * with 2.8's statuses, headers and error bodies. Never throws for a bad
@@ -103,12 +143,12 @@ export interface FakeRegistry {
   clearCalls(): void;
   /** Invalidates every access and refresh token issued so far (`token` mode). */
   revokeTokens(): void;
-  /** Back to the starting state: fixtures only (if enabled), no calls, no tokens. */
+  /** Back to the starting state: fixtures only (if enabled), no calls, no tokens, no faults, a full pull budget. */
   reset(): void;
   /** Stores built content under repository and tag, e.g. `seed({ 'team/app': { v1: buildImage() } })`. */
   seed(content: RegistrySeed): void;
-  /** Stores a blob in a repository; returns its digest. */
-  putBlob(repository: string, bytes: Uint8Array | string): string;
+  /** Stores a blob (bytes, or a generated {@link BuiltBlob} kept as a recipe) in a repository; returns its digest. */
+  putBlob(repository: string, bytes: Uint8Array | string | BuiltBlob): string;
   /** Stores raw manifest bytes, optionally tagged; returns the digest. */
   putManifest(repository: string, manifest: ManifestInput, tags?: string | readonly string[]): string;
   /**
@@ -164,6 +204,9 @@ function resolveProfile(profile: FakeRegistryOptions['profile']): RegistryProfil
       fail(`unknown profile ${JSON.stringify(profile)} (known: ${Object.keys(PROFILES).join(', ')})`);
     return PROFILES[profile];
   }
+  if (typeof profile !== 'object' || profile === null) fail('profile must be a profile name or a profile object');
+  if (!['oci', 'none', 'cursor'].includes(profile.tagsPaging))
+    fail(`profile.tagsPaging must be oci, none or cursor, got ${JSON.stringify(profile.tagsPaging)}`);
   return profile;
 }
 
@@ -182,16 +225,23 @@ function validateUsers(users: readonly FakeUser[]): readonly FakeUser[] {
 
 function createTokenService(
   options: FakeRegistryOptions,
+  profile: RegistryProfile,
   origin: string,
   users: readonly FakeUser[],
   privateRepositories: readonly string[],
+  store: RegistryStore,
 ): TokenService {
   const token = options.token ?? {};
+  const defaults = profile.endpoints?.token;
   const expiresIn = token.expiresIn ?? 300;
   if (!Number.isSafeInteger(expiresIn) || expiresIn <= 0)
     fail(`token.expiresIn must be a positive integer of seconds, got ${expiresIn}`);
-  const path = token.path ?? '/token';
-  if (!path.startsWith('/') || path.startsWith('/v2'))
+  const path = token.path ?? defaults?.path ?? '/token';
+  const tokenOrigin = parseOrigin(token.origin ?? defaults?.origin ?? DEFAULT_AUTH_ORIGIN, 'token.origin');
+  // On its own origin the token service may use any path; sharing the
+  // registry's origin, it must stay clear of the API except where a
+  // registry really puts it there (Quay's /v2/auth).
+  if (!path.startsWith('/') || (path.startsWith('/v2') && tokenOrigin !== origin && path !== defaults?.path))
     fail(`token.path must start with '/' and not be under /v2, got ${JSON.stringify(path)}`);
   if (token.clock !== undefined && typeof token.clock !== 'function')
     fail('token.clock must be a function returning milliseconds');
@@ -199,62 +249,111 @@ function createTokenService(
   if (!['oauth', 'method-not-allowed', 'not-found'].includes(post))
     fail(`token.post must be oauth, method-not-allowed or not-found, got ${JSON.stringify(post)}`);
   return new TokenService({
-    origin: parseOrigin(token.origin ?? DEFAULT_AUTH_ORIGIN, 'token.origin'),
+    origin: tokenOrigin,
     path,
-    service: token.service ?? new URL(origin).host,
+    service: token.service ?? defaults?.service ?? new URL(origin).host,
     expiresIn,
     clock: token.clock ?? Date.now,
     post,
     anonymous: token.anonymous ?? true,
     users,
-    policy: { privateRepositories },
+    policy: {
+      privateRepositories,
+      catalogGrantable: profile.catalog !== 'unauthorized',
+      repositoryExists: profile.unknownRepository === 'unauthorized' ? (name) => store.get(name) !== undefined : undefined,
+    },
   });
 }
 
 function toResponse(draft: DraftResponse, head: boolean): Response {
   const nullBody = head || draft.status === 204 || draft.status === 304 || draft.body === null;
-  return new Response(nullBody ? null : (draft.body as Uint8Array<ArrayBuffer>), {
+  if (nullBody && draft.body instanceof ReadableStream) void draft.body.cancel().catch(() => {});
+  return new Response(nullBody ? null : (draft.body as BodyInit), {
     status: draft.status,
     headers: draft.headers,
   });
 }
 
+/** Docker Hub's catalog answer: 401 whoever asks, with the access it would need. */
+function catalogUnsupported(refusal: DraftResponse | undefined): DraftResponse {
+  const challenge = refusal?.headers['WWW-Authenticate'];
+  return errorDraft(
+    [ociError('UNAUTHORIZED', { detail: [{ Type: 'registry', Name: 'catalog', Action: '*' }] })],
+    challenge === undefined ? {} : { 'WWW-Authenticate': challenge },
+  );
+}
+
+/** Which service of the fake a request is for. */
+type Role = 'registry' | 'token' | 'storage';
+
+interface Answer {
+  readonly draft: DraftResponse;
+  readonly details: CallDetails;
+  /** The request found nothing (a 404, or Docker Hub's 401 for an unknown repository). */
+  readonly missing?: boolean;
+}
+
 class InMemoryRegistry implements FakeRegistry {
   readonly origin: string;
   readonly authOrigin: string | undefined;
+  readonly cdnOrigin: string | undefined;
   readonly profile: RegistryProfile;
   readonly #store = new RegistryStore();
   readonly #fixtures: boolean;
   readonly #gate: AccessGate;
   readonly #tokens: TokenService | undefined;
+  readonly #storage: BlobStorage | undefined;
+  readonly #budget: PullBudget | undefined;
+  readonly #faults = new FaultList();
   readonly #calls: RecordedCall[] = [];
-  /** Loopback registry origins → the endpoint (and token origin) they belong with. */
+  readonly #cdnCalls: RecordedCall[] = [];
+  readonly #unmatched: UnmatchedRequest[] = [];
+  /** Loopback registry origins → the endpoint (token and storage origins) they belong with. */
   readonly #listeners = new Map<string, Endpoint>();
   /** Loopback token service origins. */
   readonly #authListeners = new Set<string>();
+  /** Loopback blob storage origins. */
+  readonly #cdnListeners = new Set<string>();
 
   constructor(options: FakeRegistryOptions) {
-    this.origin = parseOrigin(options.origin ?? DEFAULT_ORIGIN, 'origin');
     this.profile = resolveProfile(options.profile);
+    const defaults = this.profile.endpoints;
+    this.origin = parseOrigin(options.origin ?? defaults?.origin ?? DEFAULT_ORIGIN, 'origin');
     this.#fixtures = options.fixtures ?? true;
     const users = validateUsers(options.users ?? []);
     const privateRepositories = [...(options.privateRepositories ?? [])];
-    const auth = options.auth ?? 'none';
+    const auth = options.auth ?? defaults?.auth ?? 'none';
     switch (auth) {
       case 'none':
         this.#gate = OPEN_GATE;
         break;
       case 'basic':
-        this.#gate = createBasicGate(users, options.basicRealm ?? 'fake-registry', { privateRepositories });
+        this.#gate = createBasicGate(users, options.basicRealm ?? defaults?.basicRealm ?? 'fake-registry', {
+          privateRepositories,
+          catalogGrantable: this.profile.catalog !== 'unauthorized',
+        });
         break;
       case 'token':
-        this.#tokens = createTokenService(options, this.origin, users, privateRepositories);
-        this.#gate = createTokenGate(this.#tokens);
+        this.#tokens = createTokenService(options, this.profile, this.origin, users, privateRepositories, this.#store);
+        this.#gate = createTokenGate(this.#tokens, { baseScope: this.profile.baseChallengeScope });
         break;
       default:
         fail(`auth must be none, basic or token, got ${JSON.stringify(auth)}`);
     }
     this.authOrigin = this.#tokens?.settings.origin;
+    const redirect = this.profile.blobRedirect;
+    if (redirect !== undefined) {
+      this.cdnOrigin = parseOrigin(redirect.origin, 'profile.blobRedirect.origin');
+      if (this.cdnOrigin === this.origin || this.cdnOrigin === this.authOrigin)
+        fail('profile.blobRedirect.origin must differ from the registry and token service origins');
+      this.#storage = new BlobStorage(this.#store);
+    }
+    const rateLimit = this.profile.rateLimit;
+    if (options.rateLimit !== undefined && options.rateLimit !== false && typeof options.rateLimit !== 'object')
+      fail('rateLimit must be an object or false');
+    if (rateLimit !== undefined && options.rateLimit !== false) this.#budget = new PullBudget(rateLimit, options.rateLimit);
+    else if (rateLimit === undefined && options.rateLimit)
+      this.#budget = new PullBudget({ limit: 100, windowSeconds: 21_600 }, options.rateLimit);
     this.reset();
   }
 
@@ -266,54 +365,195 @@ class InMemoryRegistry implements FakeRegistry {
     return this.#tokens?.calls ?? [];
   }
 
+  get cdnCalls(): readonly RecordedCall[] {
+    return this.#cdnCalls;
+  }
+
+  get unmatched(): readonly UnmatchedRequest[] {
+    return this.#unmatched;
+  }
+
+  get faults(): FaultControl {
+    return this.#faults;
+  }
+
+  get rateLimit(): FakeRateLimit | undefined {
+    return this.#budget;
+  }
+
   serves(origin: string): boolean {
-    return origin === this.origin || origin === this.authOrigin || this.#listeners.has(origin) || this.#authListeners.has(origin);
+    return (
+      origin === this.origin ||
+      origin === this.authOrigin ||
+      origin === this.cdnOrigin ||
+      this.#listeners.has(origin) ||
+      this.#authListeners.has(origin) ||
+      this.#cdnListeners.has(origin)
+    );
   }
 
   #endpoint(origin: string): Endpoint {
-    return this.#listeners.get(origin) ?? { origin, authOrigin: this.authOrigin ?? this.origin };
+    return this.#listeners.get(origin) ?? { origin, authOrigin: this.authOrigin ?? this.origin, cdnOrigin: this.cdnOrigin };
   }
 
-  #isTokenOrigin(origin: string): boolean {
-    return this.#tokens !== undefined && (origin === this.authOrigin || this.#authListeners.has(origin));
+  #roleOf(url: URL): Role {
+    const { origin } = url;
+    if (this.#tokens !== undefined) {
+      const tokenOrigin =
+        origin === this.authOrigin || this.#authListeners.has(origin) || this.#listeners.get(origin)?.authOrigin === origin;
+      // A token service sharing the registry's origin (GHCR, Quay) owns only its path there.
+      const sharedWithRegistry = origin === this.origin || this.#listeners.has(origin);
+      if (tokenOrigin && (!sharedWithRegistry || url.pathname === this.#tokens.settings.path)) return 'token';
+    }
+    if (this.#storage !== undefined && (origin === this.cdnOrigin || this.#cdnListeners.has(origin))) return 'storage';
+    return 'registry';
   }
 
   async handle(request: Request): Promise<Response> {
     const url = new URL(request.url);
     const method = request.method.toUpperCase();
-    // The token service shares an origin with nothing but itself, unless
-    // configured onto the registry origin; its path is never under /v2.
-    if (
-      this.#tokens !== undefined &&
-      this.#isTokenOrigin(url.origin) &&
-      (url.pathname === this.#tokens.settings.path || url.origin !== this.origin)
-    ) {
-      return toResponse(await this.#tokens.handle(request, url), method === 'HEAD');
+    const role = this.#roleOf(url);
+    const fault = this.#faults.take(method, url);
+    if (fault !== undefined) {
+      if (fault.delayMs !== undefined && !(await faultDelay(fault.delayMs, request.signal)))
+        return this.#drop(role, request, url);
+      if (fault.expireTokens) this.revokeTokens();
+      if (fault.reset) return this.#drop(role, request, url);
+      const spent = this.#budget?.headers(this.#budget.anonymousSource) ?? {};
+      const answer = faultAnswer(fault, {
+        ...spent,
+        ...(this.#budget ? { 'RateLimit-Remaining': `0;w=${this.#budget.windowSeconds}` } : {}),
+      });
+      if (answer !== undefined)
+        return this.#finish(role, request, url, method, { draft: answer, details: { fault: true } }, undefined);
     }
-    const target = route(url);
-    let draft: DraftResponse;
-    if (target.kind === 'redirect' || target.kind === 'miss') {
-      draft = dispatch(this.#context(request, url, method), target);
-    } else {
-      draft =
-        this.#gate.check(request, requiredAccess(target, method), this.#endpoint(url.origin)) ??
-        dispatch(this.#context(request, url, method), target);
+    let answer: Answer;
+    switch (role) {
+      case 'token':
+        // The token service records its own calls.
+        return toResponse(
+          this.#corrupt(fault, await (this.#tokens as TokenService).handle(request, url), method),
+          method === 'HEAD',
+        );
+      case 'storage': {
+        const { draft, explanation } = (this.#storage as BlobStorage).handle(request, url);
+        answer = { draft, details: { explanation }, missing: draft.status === 404 };
+        break;
+      }
+      default:
+        answer = this.#answerRegistry(request, url, method);
     }
+    return this.#finish(role, request, url, method, answer, fault);
+  }
+
+  #corrupt(fault: FaultSpec | undefined, draft: DraftResponse, method: string): DraftResponse {
+    return fault === undefined ? draft : corruptAnswer(fault, draft, method === 'HEAD');
+  }
+
+  /** A dropped connection: recorded with status 0, answered as a network error. */
+  #drop(role: Role, request: Request, url: URL): Response {
+    if (role === 'token') this.#tokens?.recordFaulted(request, url, 0);
+    else (role === 'storage' ? this.#cdnCalls : this.#calls).push(recordCall(request, url, 0, { fault: true }));
+    return Response.error();
+  }
+
+  #finish(role: Role, request: Request, url: URL, method: string, answer: Answer, fault: FaultSpec | undefined): Response {
+    let draft = this.#corrupt(fault, answer.draft, method);
     // Every 2.8 answer carries this, router misses included.
-    const response = toResponse(
-      { ...draft, headers: { ...draft.headers, 'Docker-Distribution-Api-Version': 'registry/2.0' } },
-      method === 'HEAD',
-    );
-    this.#calls.push(recordCall(request, url, response.status));
+    if (role === 'registry')
+      draft = { ...draft, headers: { ...draft.headers, 'Docker-Distribution-Api-Version': 'registry/2.0' } };
+    const response = toResponse(draft, method === 'HEAD');
+    const details: CallDetails = fault === undefined ? answer.details : { ...answer.details, fault: true };
+    // Only fault answers reach here for the token service; it records its own answers.
+    if (role === 'token') this.#tokens?.recordFaulted(request, url, response.status);
+    else (role === 'storage' ? this.#cdnCalls : this.#calls).push(recordCall(request, url, response.status, details));
+    if (answer.missing && details.explanation !== undefined)
+      this.#unmatched.push({ method, url: url.href, status: response.status, explanation: details.explanation });
     return response;
   }
 
+  #answerRegistry(request: Request, url: URL, method: string): Answer {
+    const target = route(url);
+    const identity = this.#gate.identify(request);
+    const tokenScopes = identity.tokenScopes;
+    if (target.kind === 'redirect' || target.kind === 'miss') {
+      const draft = dispatch(this.#context(request, url, method), target);
+      return this.#explained(draft, target, request, url, tokenScopes);
+    }
+    const requirement = requiredAccess(target, method);
+    const refusal = this.#gate.check(request, requirement, this.#endpoint(url.origin));
+    if (target.kind === 'catalog' && this.profile.catalog === 'unauthorized') {
+      return { draft: catalogUnsupported(refusal), details: { tokenScopes, explanation: `${this.profile.name} has no catalog` } };
+    }
+    if (refusal !== undefined) {
+      const hidden = this.#hiddenRepository(refusal, requirement);
+      if (hidden !== undefined) return { draft: refusal, details: { tokenScopes, explanation: hidden }, missing: true };
+      return { draft: refusal, details: { tokenScopes, explanation: this.#explainRefusal(refusal, identity, requirement) } };
+    }
+    const draft = this.#metered(target, method, identity, () => dispatch(this.#context(request, url, method), target));
+    return this.#explained(draft, target, request, url, tokenScopes);
+  }
+
+  #explained(
+    draft: DraftResponse,
+    target: Route,
+    request: Request,
+    url: URL,
+    tokenScopes: readonly string[] | undefined,
+  ): Answer {
+    if (draft.status !== 404) return { draft, details: { tokenScopes } };
+    const explanation = explainNotFound(this.#store, target, url.pathname, request.headers.get('accept'));
+    return { draft, details: { tokenScopes, explanation }, missing: true };
+  }
+
+  /** For profiles that answer 401 for unknown repositories: the explanation when that is why. */
+  #hiddenRepository(refusal: DraftResponse, requirement: AccessRequirement | null): string | undefined {
+    if (this.profile.unknownRepository !== 'unauthorized' || refusal.status !== 401 || requirement?.type !== 'repository')
+      return undefined;
+    if (this.#store.get(requirement.name) !== undefined) return undefined;
+    const known = this.#store.names().sort();
+    return `no repository '${requirement.name}' (${this.profile.name} answers 401, not 404, for unknown repositories); known: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', …' : ''}`;
+  }
+
+  /** Runs a manifest read against the pull budget, when the profile has one. */
+  #metered(target: Route, method: string, identity: Identity, run: () => DraftResponse): DraftResponse {
+    const budget = this.#budget;
+    if (budget === undefined || target.kind !== 'manifest' || (method !== 'GET' && method !== 'HEAD')) return run();
+    const source = budget.sourceOf(identity.username);
+    // HEAD never counts and is never refused: Hub documents it as the free way to check for updates.
+    if (method === 'GET' && budget.remaining(source) === 0) {
+      return faultAnswer({ path: '/', tooManyRequests: 'pull-limit' }, budget.headers(source)) as DraftResponse;
+    }
+    const draft = run();
+    if (method === 'GET' && draft.status === 200) budget.take(source);
+    return { ...draft, headers: { ...draft.headers, ...budget.headers(source) } };
+  }
+
+  #explainRefusal(refusal: DraftResponse, identity: Identity, requirement: AccessRequirement | null): string | undefined {
+    if (identity.tokenScopes === undefined || requirement === null || refusal.status !== 401) return undefined;
+    return `the bearer token grants [${identity.tokenScopes.join(' ')}] but the request needs ${formatRequirement(requirement)}`;
+  }
+
   #context(request: Request, url: URL, method: string): ApiContext {
-    return { method, url, headers: request.headers, store: this.#store, profile: this.profile };
+    const storage = this.#storage;
+    return {
+      method,
+      url,
+      headers: request.headers,
+      store: this.#store,
+      profile: this.profile,
+      endpoint: this.#endpoint(url.origin),
+      blobLocation:
+        storage === undefined
+          ? undefined
+          : (endpoint, digest) => storage.location(endpoint.cdnOrigin ?? (this.cdnOrigin as string), digest),
+    };
   }
 
   clearCalls(): void {
     this.#calls.length = 0;
+    this.#cdnCalls.length = 0;
+    this.#unmatched.length = 0;
     if (this.#tokens) this.#tokens.calls.length = 0;
   }
 
@@ -325,6 +565,8 @@ class InMemoryRegistry implements FakeRegistry {
     this.#store.clear();
     this.clearCalls();
     this.revokeTokens();
+    this.#faults.clear();
+    this.#budget?.reset();
     if (this.#fixtures) {
       for (const fixture of [FIXTURES.golang, FIXTURES.alpine, FIXTURES.hello])
         this.putImage(fixture.repository, fixture.tag, fixture.content);
@@ -340,7 +582,7 @@ class InMemoryRegistry implements FakeRegistry {
     }
   }
 
-  putBlob(repository: string, bytes: Uint8Array | string): string {
+  putBlob(repository: string, bytes: Uint8Array | string | BuiltBlob): string {
     return this.#store.putBlob(repository, bytes);
   }
 
@@ -408,23 +650,41 @@ class InMemoryRegistry implements FakeRegistry {
 
   async listen(options: ListenOptions = {}): Promise<ListeningRegistry> {
     const handler = (request: Request) => this.handle(request);
-    const authServer = this.#tokens === undefined ? undefined : await serveLoopback(handler, options.authPort ?? 0);
+    const started: LoopbackServer[] = [];
+    const start = async (port: number | undefined) => {
+      const server = await serveLoopback(handler, port ?? 0);
+      started.push(server);
+      return server;
+    };
+    let authServer: LoopbackServer | undefined;
+    let cdnServer: LoopbackServer | undefined;
     let server: LoopbackServer;
     try {
-      server = await serveLoopback(handler, options.port ?? 0);
+      // A token service on the registry's own origin (GHCR, Quay) is served by the registry's server.
+      if (this.#tokens !== undefined && this.authOrigin !== this.origin) authServer = await start(options.authPort);
+      if (this.#storage !== undefined) cdnServer = await start(options.cdnPort);
+      server = await start(options.port);
     } catch (error) {
-      await authServer?.close();
+      await Promise.all(started.map((each) => each.close()));
       throw error;
     }
     if (authServer) this.#authListeners.add(authServer.origin);
-    this.#listeners.set(server.origin, { origin: server.origin, authOrigin: authServer?.origin ?? server.origin });
-    return {
+    if (cdnServer) this.#cdnListeners.add(cdnServer.origin);
+    this.#listeners.set(server.origin, {
       origin: server.origin,
-      authOrigin: authServer?.origin,
+      authOrigin: authServer?.origin ?? server.origin,
+      cdnOrigin: cdnServer?.origin,
+    });
+    const registryServer = server;
+    return {
+      origin: registryServer.origin,
+      authOrigin: this.#tokens === undefined ? undefined : (authServer?.origin ?? registryServer.origin),
+      cdnOrigin: cdnServer?.origin,
       close: async () => {
-        this.#listeners.delete(server.origin);
+        this.#listeners.delete(registryServer.origin);
         if (authServer) this.#authListeners.delete(authServer.origin);
-        await Promise.all([server.close(), authServer?.close()]);
+        if (cdnServer) this.#cdnListeners.delete(cdnServer.origin);
+        await Promise.all(started.map((each) => each.close()));
       },
     };
   }

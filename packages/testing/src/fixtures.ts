@@ -68,8 +68,11 @@ const hello = buildImage({
  * ```
  */
 export const FIXTURES: {
+  /** `library/golang:1.12.0`: a Docker manifest list of three platforms. */
   readonly golang: IndexFixture;
+  /** `library/alpine:latest`: an OCI index of two platforms plus an attestation manifest. */
   readonly alpine: IndexFixture;
+  /** `library/hello:latest`: a single linux/amd64 Docker schema 2 image. */
   readonly hello: Fixture<BuiltImage>;
 } = {
   golang: indexFixture('library/golang', '1.12.0', golang),

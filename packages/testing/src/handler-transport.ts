@@ -24,13 +24,20 @@ function collectHeaders(headers: Headers): HeaderMap {
   return out;
 }
 
-/** Passes the body through, erroring it with the abort reason if the signal fires mid-body. */
-function abortableBody(body: ReadableStream<Uint8Array>, signal: AbortSignal | undefined): ReadableStream<Uint8Array> {
-  if (signal === undefined) return body;
+const dropped = (url: string, cause: unknown) =>
+  new TransportError(`[@regkit/testing] handler transport: the connection dropped while reading ${url}`, { cause });
+
+/**
+ * Passes the body through, erroring it with the abort reason if the signal
+ * fires mid-body, and turning a body that fails (a `truncateBody` fault) into
+ * `TransportError`, as a real connection dropping mid-body does.
+ */
+function guardedBody(body: ReadableStream<Uint8Array>, signal: AbortSignal | undefined, url: string): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   let onAbort: (() => void) | undefined;
   return new ReadableStream<Uint8Array>({
     start(controller) {
+      if (signal === undefined) return;
       onAbort = () => {
         controller.error(signal.reason);
         void reader.cancel(signal.reason).catch(() => {});
@@ -41,19 +48,20 @@ function abortableBody(body: ReadableStream<Uint8Array>, signal: AbortSignal | u
     async pull(controller) {
       try {
         const { done, value } = await reader.read();
-        if (signal.aborted) return;
+        if (signal?.aborted) return;
         if (done) {
-          if (onAbort) signal.removeEventListener('abort', onAbort);
+          if (onAbort) signal?.removeEventListener('abort', onAbort);
           controller.close();
         } else {
           controller.enqueue(value);
         }
       } catch (error) {
-        if (!signal.aborted) controller.error(error);
+        if (onAbort) signal?.removeEventListener('abort', onAbort);
+        if (!signal?.aborted) controller.error(dropped(url, error));
       }
     },
     cancel(reason) {
-      if (onAbort) signal.removeEventListener('abort', onAbort);
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
       return reader.cancel(reason);
     },
   });
@@ -65,7 +73,9 @@ function abortableBody(body: ReadableStream<Uint8Array>, signal: AbortSignal | u
  * under test would otherwise use. Requests are routed by origin (a
  * registry's own origin, its token service, its loopback origins); a request
  * to an origin no target serves rejects with `TransportError`, as a refused
- * connection would. Redirects are returned, never followed.
+ * connection would. Redirects are returned, never followed. Injected faults
+ * surface as they would on a network: a reset rejects with
+ * `TransportError`, a truncated body errors mid-stream with `TransportError`.
  *
  * @example
  * ```ts
@@ -103,7 +113,12 @@ export function createHandlerTransport(targets: RequestHandlerTarget | readonly 
           `[@regkit/testing] handler transport: no fake registry serves ${origin} (${request.method} ${request.url})`,
         );
       }
-      const init: RequestInit & { duplex?: 'half' } = { method: request.method, headers: request.headers, redirect: 'manual' };
+      const init: RequestInit & { duplex?: 'half' } = {
+        method: request.method,
+        headers: request.headers,
+        redirect: 'manual',
+        ...(signal === undefined ? {} : { signal }),
+      };
       if (request.body !== undefined) {
         init.body = request.body as BodyInit;
         init.duplex = 'half';
@@ -121,13 +136,20 @@ export function createHandlerTransport(targets: RequestHandlerTarget | readonly 
         await response.body?.cancel().catch(() => {});
         throw signal.reason;
       }
+      // Response.error() is how the fake says "the connection dropped" (a `reset` fault).
+      if (response.type === 'error') {
+        throw new TransportError(
+          `[@regkit/testing] handler transport: the connection was reset (${request.method} ${request.url})`,
+          { cause: new TypeError('fetch failed') },
+        );
+      }
       const noBody = request.method === 'HEAD' || response.status === 204 || response.status === 304;
       if (noBody) await response.body?.cancel().catch(() => {});
       return {
         status: response.status,
         headers: collectHeaders(response.headers),
         url: request.url,
-        body: noBody || response.body === null ? null : abortableBody(response.body, signal),
+        body: noBody || response.body === null ? null : guardedBody(response.body, signal, request.url),
       };
     },
   };

@@ -10,7 +10,7 @@ export interface LoopbackServer {
   close(): Promise<void>;
 }
 
-function toRequest(req: IncomingMessage, origin: string): Request {
+function toRequest(req: IncomingMessage, origin: string, signal: AbortSignal): Request {
   const headers = new Headers();
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
     headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
@@ -20,12 +20,25 @@ function toRequest(req: IncomingMessage, origin: string): Request {
     method !== 'GET' &&
     method !== 'HEAD' &&
     (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined);
-  const init: RequestInit & { duplex?: 'half' } = { method, headers };
+  const init: RequestInit & { duplex?: 'half' } = { method, headers, signal };
   if (hasBody) {
     init.body = Readable.toWeb(req) as unknown as ReadableStream<Uint8Array>;
     init.duplex = 'half';
   }
   return new Request(new URL(req.url ?? '/', origin), init);
+}
+
+/** Resolves on `drain` or `close`, removing both listeners, so long bodies do not pile them up. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
 
 async function writeResponse(response: Response, res: ServerResponse, head: boolean): Promise<void> {
@@ -50,7 +63,7 @@ async function writeResponse(response: Response, res: ServerResponse, head: bool
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      if (!res.write(value)) await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
+      if (!res.write(value)) await drained(res);
       if (res.destroyed) return;
     }
     res.end();
@@ -67,16 +80,33 @@ async function writeResponse(response: Response, res: ServerResponse, head: bool
 export async function serveLoopback(handler: (request: Request) => Promise<Response>, port = 0): Promise<LoopbackServer> {
   let origin = '';
   const server = createServer((req, res) => {
+    // Aborts the handler's work (fault delays) when the client goes away before the answer.
+    const gone = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) gone.abort(new Error('client closed the connection'));
+    });
     void (async () => {
       try {
-        const response = await handler(toRequest(req, origin));
+        const response = await handler(toRequest(req, origin, gone.signal));
+        // Response.error() means "drop the connection" (a `reset` fault).
+        if (response.type === 'error') {
+          req.socket.destroy();
+          return;
+        }
         await writeResponse(response, res, req.method === 'HEAD');
       } catch (error) {
         if (!res.headersSent) {
           res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
           res.end(`[@regkit/testing] handler failed: ${error instanceof Error ? error.message : String(error)}\n`);
         } else {
-          res.destroy();
+          // The body failed mid-way (a truncateBody fault): close after what was
+          // written reaches the client, so it sees a short body, not nothing.
+          const socket = res.socket;
+          if (socket === null) res.destroy();
+          else {
+            socket.end();
+            setTimeout(() => socket.destroy(), 1_000).unref();
+          }
         }
       }
     })();

@@ -1,3 +1,4 @@
+import { type BuiltBlob, isBuiltBlob } from './content/build-blob';
 import { sha256Digest } from './content/digest';
 import { inferManifestMediaType } from './content/media-types';
 import { REPOSITORY_NAME, TAG } from './content/names';
@@ -12,11 +13,19 @@ export interface StoredManifest {
   readonly bytes: Uint8Array;
 }
 
+/** A stored blob: exact bytes, or a generated blob that makes its bytes on demand. */
+export type StoredBlob = Uint8Array | BuiltBlob;
+
+/** The length of a stored blob. */
+export function blobSize(blob: StoredBlob): number {
+  return isBuiltBlob(blob) ? blob.size : blob.length;
+}
+
 /** One repository's content. Maps keep insertion order, which stands in for 2.8's filesystem order. */
 export interface RepositoryState {
   readonly manifests: Map<string, StoredManifest>;
   readonly tags: Map<string, string>;
-  readonly blobs: Map<string, Uint8Array>;
+  readonly blobs: Map<string, StoredBlob>;
 }
 
 function fail(message: string): never {
@@ -56,8 +65,12 @@ export class RegistryStore {
     return repository;
   }
 
-  /** Stores a blob; resolves its digest. */
-  putBlob(name: string, bytes: Uint8Array | string): string {
+  /** Stores a blob; returns its digest. */
+  putBlob(name: string, bytes: Uint8Array | string | BuiltBlob): string {
+    if (isBuiltBlob(bytes)) {
+      this.#repository(name).blobs.set(bytes.digest, bytes);
+      return bytes.digest;
+    }
     const content = copy(bytes);
     const digest = sha256Digest(content);
     this.#repository(name).blobs.set(digest, content);
@@ -85,6 +98,15 @@ export class RegistryStore {
     const repository = this.#repository(name);
     if (!repository.manifests.has(digest)) fail(`cannot tag ${name}:${tag}: no manifest ${digest} in ${name}`);
     repository.tags.set(tag, digest);
+  }
+
+  /** The blob with this digest in any repository, for storage hosts that address blobs by digest alone. */
+  findBlob(digest: string): StoredBlob | undefined {
+    for (const repository of this.#repositories.values()) {
+      const blob = repository.blobs.get(digest);
+      if (blob !== undefined) return blob;
+    }
+    return undefined;
   }
 
   /** Removes everything. */

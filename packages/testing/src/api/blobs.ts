@@ -1,4 +1,6 @@
+import { isBuiltBlob } from '../content/build-blob';
 import { isValidDigest } from '../content/digest';
+import { blobSize, type StoredBlob } from '../registry-store';
 import type { ApiContext } from './context';
 import { ociError } from './oci-errors';
 import { type DraftResponse, emptyDraft, errorDraft, methodNotAllowed, textDraft } from './responses';
@@ -35,41 +37,65 @@ function parseRange(header: string, size: number): ByteRange | 'ignore' | 'inval
   return { start, end };
 }
 
-function blobHeaders(digest: string): Record<string, string> {
+function blobHeaders(digest: string, withDigest: boolean): Record<string, string> {
   return {
     'Accept-Ranges': 'bytes',
     'Cache-Control': 'max-age=31536000',
     'Content-Type': 'application/octet-stream',
-    'Docker-Content-Digest': digest,
+    ...(withDigest ? { 'Docker-Content-Digest': digest } : {}),
     Etag: `"${digest}"`,
   };
 }
 
-function getBlob(context: ApiContext, bytes: Uint8Array, digest: string): DraftResponse {
-  const head = context.method === 'HEAD';
-  const headers = blobHeaders(digest);
-  const ifNoneMatch = context.headers.get('if-none-match');
-  if (ifNoneMatch?.split(',').some((tag) => tag.trim() === `"${digest}"` || tag.trim() === '*')) {
+function sliceBlob(blob: StoredBlob, start: number, end: number): Uint8Array | ReadableStream<Uint8Array> {
+  return isBuiltBlob(blob) ? blob.stream(start, end) : blob.subarray(start, end);
+}
+
+/**
+ * A blob answer as Go's `http.ServeContent` gives it: conditional requests,
+ * a single `Range` (206), HEAD with the length and no body. Shared by the
+ * registry and the fake storage host behind blob redirects.
+ */
+export function serveBlob(
+  method: string,
+  requestHeaders: Headers,
+  blob: StoredBlob,
+  headers: Record<string, string>,
+  etag: string,
+): DraftResponse {
+  const head = method === 'HEAD';
+  const size = blobSize(blob);
+  const ifNoneMatch = requestHeaders.get('if-none-match');
+  if (ifNoneMatch?.split(',').some((tag) => tag.trim() === etag || tag.trim() === '*')) {
     const { 'Content-Type': _type, ...notModified } = headers;
     return emptyDraft(304, notModified);
   }
-  const rangeHeader = context.headers.get('range');
-  const range = rangeHeader === null ? 'ignore' : parseRange(rangeHeader, bytes.length);
+  const rangeHeader = requestHeaders.get('range');
+  const range = rangeHeader === null ? 'ignore' : parseRange(rangeHeader, size);
   if (range === 'invalid') return textDraft(416, 'invalid range');
-  if (range === 'no-overlap')
-    return textDraft(416, 'invalid range: failed to overlap', { 'Content-Range': `bytes */${bytes.length}` });
+  if (range === 'no-overlap') return textDraft(416, 'invalid range: failed to overlap', { 'Content-Range': `bytes */${size}` });
   if (range === 'ignore') {
-    return { status: 200, headers: { ...headers, 'Content-Length': String(bytes.length) }, body: head ? null : bytes };
+    return { status: 200, headers: { ...headers, 'Content-Length': String(size) }, body: head ? null : sliceBlob(blob, 0, size) };
   }
-  const slice = bytes.subarray(range.start, range.end + 1);
   return {
     status: 206,
     headers: {
       ...headers,
-      'Content-Length': String(slice.length),
-      'Content-Range': `bytes ${range.start}-${range.end}/${bytes.length}`,
+      'Content-Length': String(range.end + 1 - range.start),
+      'Content-Range': `bytes ${range.start}-${range.end}/${size}`,
     },
-    body: head ? null : slice,
+    body: head ? null : sliceBlob(blob, range.start, range.end + 1),
+  };
+}
+
+/** Go's `http.Redirect` for GET: a Location and a tiny HTML body; HEAD gets no body. */
+function redirectToStorage(context: ApiContext, location: string, status: number): DraftResponse {
+  const text = status === 307 ? 'Temporary Redirect' : 'Found';
+  const body = new TextEncoder().encode(`<a href="${location.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}">${text}</a>.\n\n`);
+  return {
+    status,
+    headers: { Location: location, 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': String(body.length) },
+    body: context.method === 'HEAD' ? null : body,
   };
 }
 
@@ -88,7 +114,16 @@ export function blobsEndpoint(context: ApiContext, name: string, digest: string)
     case 'GET':
     case 'HEAD':
       if (bytes === undefined) return errorDraft([ociError('BLOB_UNKNOWN', { detail: digest })]);
-      return getBlob(context, bytes, digest);
+      if (context.blobLocation !== undefined && context.profile.blobRedirect?.methods.includes(context.method as 'GET')) {
+        return redirectToStorage(context, context.blobLocation(context.endpoint, digest), context.profile.blobRedirect.status);
+      }
+      return serveBlob(
+        context.method,
+        context.headers,
+        bytes,
+        blobHeaders(digest, context.profile.contentDigestHeader !== false),
+        `"${digest}"`,
+      );
     case 'DELETE':
       if (!context.profile.deleteEnabled) return errorDraft([ociError('UNSUPPORTED')]);
       if (bytes === undefined || repository === undefined) return errorDraft([ociError('BLOB_UNKNOWN', { detail: digest })]);

@@ -1,3 +1,4 @@
+import type { Endpoint } from '../auth/gate';
 import type { RegistryProfile } from '../profiles';
 import type { RegistryStore } from '../registry-store';
 
@@ -8,4 +9,8 @@ export interface ApiContext {
   readonly headers: Headers;
   readonly store: RegistryStore;
   readonly profile: RegistryProfile;
+  /** Where the request arrived, for absolute URLs (blob storage redirects). */
+  readonly endpoint: Endpoint;
+  /** The signed storage URL a blob redirect points at, when the profile redirects blobs. */
+  readonly blobLocation?: ((endpoint: Endpoint, digest: string) => string) | undefined;
 }

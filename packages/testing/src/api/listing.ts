@@ -1,7 +1,7 @@
 import type { ApiContext } from './context';
 import { ociError } from './oci-errors';
-import { goAtoi, nextLink } from './query';
-import { type DraftResponse, errorDraft, jsonDraft, methodNotAllowed } from './responses';
+import { goAtoi, goQueryEscape, nextLink } from './query';
+import { type DraftResponse, errorDraft, jsonDraft, methodNotAllowed, textDraft } from './responses';
 
 /** One page of a lexically sorted list, after `last` (exclusive), at most `n` long. */
 function page(items: readonly string[], last: string | null, n: number | undefined): { items: string[]; more: boolean } {
@@ -16,31 +16,70 @@ function invalidPageSize(n: number): DraftResponse {
   return errorDraft([ociError('PAGINATION_NUMBER_INVALID', { detail: { n } })]);
 }
 
+// Quay's cursors are Fernet tokens (`gAAAAA…`, padded base64): opaque to
+// clients, which must pass them back verbatim from the `Link` header.
+const CURSOR_PREFIX = 'gAAAAA';
+
+function encodeCursor(last: string): string {
+  return `${CURSOR_PREFIX}${Buffer.from(JSON.stringify({ last }), 'utf8').toString('base64').replace(/\+/g, '-').replace(/\//g, '_')}`;
+}
+
+function decodeCursor(token: string): string | undefined {
+  if (!token.startsWith(CURSOR_PREFIX)) return undefined;
+  try {
+    const parsed = JSON.parse(Buffer.from(token.slice(CURSOR_PREFIX.length), 'base64').toString('utf8')) as { last?: unknown };
+    return typeof parsed.last === 'string' ? parsed.last : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The page size a tags request asks for, after the profile's default and cap; a draft when refused. */
+function tagsPageSize(context: ApiContext): number | undefined | DraftResponse {
+  const { profile } = context;
+  const rawN = context.url.searchParams.get('n');
+  if (rawN === null || rawN === '') return profile.tagsDefaultPageSize;
+  const parsed = goAtoi(rawN);
+  if (parsed === undefined || parsed < 0) return invalidPageSize(parsed ?? 0);
+  const max = profile.tagsMaxPageSize;
+  if (max !== undefined && parsed > max) return profile.tagsPageSizeAboveMax === 'clamp' ? max : invalidPageSize(parsed);
+  return parsed;
+}
+
 /**
- * `GET /v2/<name>/tags/list`. With the `oci` tags paging profile, tags are
- * sorted and paged when `n` is given (`n=0` is an empty page without
- * `Link`), `last` is exclusive, and a relative `Link` points at the next
- * page. With `none`, 2.8's answer: every tag, insertion order, no `Link`.
+ * `GET /v2/<name>/tags/list`, paged as the profile says. `oci`: sorted,
+ * `last` exclusive, `n=0` an empty page without `Link`, a relative `Link`
+ * to the next page. `cursor`: the same pages, addressed by an opaque
+ * `next_page` token instead of `last`. `none`: 2.8's answer, every tag in
+ * insertion order, no `Link`.
  */
 export function tagsEndpoint(context: ApiContext, name: string): DraftResponse {
   if (context.method !== 'GET') return methodNotAllowed(['GET']);
   const repository = context.store.get(name);
   if (repository === undefined) return errorDraft([ociError('NAME_UNKNOWN', { detail: { name } })]);
   const tags = [...repository.tags.keys()];
-  if (context.profile.tagsPaging === 'none') return jsonDraft(200, { name, tags });
+  const { tagsPaging } = context.profile;
+  if (tagsPaging === 'none') return jsonDraft(200, { name, tags });
+  const n = tagsPageSize(context);
+  if (typeof n === 'object') return n;
   const query = context.url.searchParams;
-  let n: number | undefined;
-  const rawN = query.get('n');
-  if (rawN !== null && rawN !== '') {
-    const parsed = goAtoi(rawN);
-    const max = context.profile.tagsMaxPageSize;
-    if (parsed === undefined || parsed < 0 || (max !== undefined && parsed > max)) return invalidPageSize(parsed ?? 0);
-    n = parsed;
+  let last: string | null;
+  if (tagsPaging === 'cursor') {
+    const token = query.get('next_page');
+    last = token === null ? null : (decodeCursor(token) ?? null);
+    if (token !== null && last === null) return textDraft(400, 'invalid next_page token');
+  } else {
+    last = query.get('last');
   }
-  const result = page(tags, query.get('last'), n);
-  const last = result.items.at(-1);
-  const headers: Record<string, string> =
-    result.more && last !== undefined && n !== undefined ? { Link: nextLink(context.url.pathname, last, n) } : {};
+  const result = page(tags, last, n);
+  const final = result.items.at(-1);
+  const headers: Record<string, string> = {};
+  if (result.more && final !== undefined && n !== undefined) {
+    headers.Link =
+      tagsPaging === 'cursor'
+        ? `<${context.url.pathname}?next_page=${goQueryEscape(encodeCursor(final))}&n=${n}>; rel="next"`
+        : nextLink(context.url.pathname, final, n);
+  }
   return jsonDraft(200, { name, tags: result.items }, headers);
 }
 

@@ -53,7 +53,7 @@ function serve(context: ApiContext, manifest: StoredManifest): DraftResponse {
     headers: {
       'Content-Type': manifest.mediaType,
       'Content-Length': String(manifest.bytes.length),
-      'Docker-Content-Digest': manifest.digest,
+      ...(context.profile.contentDigestHeader === false ? {} : { 'Docker-Content-Digest': manifest.digest }),
       Etag: `"${manifest.digest}"`,
     },
     body: context.method === 'HEAD' ? null : manifest.bytes,

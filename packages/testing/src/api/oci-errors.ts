@@ -1,9 +1,39 @@
+/** An error code the fake registry can answer with (the codes distribution 2.8 registers). */
+export type OciErrorCode =
+  | 'BLOB_UNKNOWN'
+  | 'BLOB_UPLOAD_INVALID'
+  | 'BLOB_UPLOAD_UNKNOWN'
+  | 'DIGEST_INVALID'
+  | 'MANIFEST_BLOB_UNKNOWN'
+  | 'MANIFEST_INVALID'
+  | 'MANIFEST_UNKNOWN'
+  | 'MANIFEST_UNVERIFIED'
+  | 'NAME_INVALID'
+  | 'NAME_UNKNOWN'
+  | 'PAGINATION_NUMBER_INVALID'
+  | 'RANGE_INVALID'
+  | 'SIZE_INVALID'
+  | 'TAG_INVALID'
+  | 'UNAUTHORIZED'
+  | 'DENIED'
+  | 'UNSUPPORTED'
+  | 'TOOMANYREQUESTS'
+  | 'UNKNOWN'
+  | 'UNAVAILABLE';
+
+/** How distribution answers one error code. */
+export interface ErrorCodeInfo {
+  /** The HTTP status of an answer whose first error has this code. */
+  readonly status: number;
+  /** The fixed message; only `detail` varies per answer. */
+  readonly message: string;
+}
+
 /**
  * The error codes distribution 2.8 registers, with the status and message it
  * answers for each (`registry/api/errcode` and `registry/api/v2/errors.go`).
- * Messages are fixed per code; only `detail` varies per answer.
  */
-export const ERROR_CODES = {
+export const ERROR_CODES: Readonly<Record<OciErrorCode, ErrorCodeInfo>> = {
   BLOB_UNKNOWN: { status: 404, message: 'blob unknown to registry' },
   BLOB_UPLOAD_INVALID: { status: 404, message: 'blob upload invalid' },
   BLOB_UPLOAD_UNKNOWN: { status: 404, message: 'blob upload unknown to registry' },
@@ -24,10 +54,7 @@ export const ERROR_CODES = {
   TOOMANYREQUESTS: { status: 429, message: 'too many requests' },
   UNKNOWN: { status: 500, message: 'unknown error' },
   UNAVAILABLE: { status: 503, message: 'service unavailable' },
-} as const satisfies Record<string, { status: number; message: string }>;
-
-/** An error code the fake registry can answer with. */
-export type OciErrorCode = keyof typeof ERROR_CODES;
+};
 
 /** One entry of the OCI error envelope, as serialised. */
 export interface OciErrorBody {

@@ -4,8 +4,11 @@ import { ERROR_CODES, type OciErrorBody } from './oci-errors';
 export interface DraftResponse {
   readonly status: number;
   readonly headers: Record<string, string>;
-  /** The full body; for HEAD the pipeline keeps `Content-Length` and drops the bytes. */
-  readonly body: Uint8Array | null;
+  /**
+   * The full body (a stream for generated blobs); for HEAD the pipeline
+   * keeps `Content-Length` and drops the bytes.
+   */
+  readonly body: Uint8Array | ReadableStream<Uint8Array> | null;
 }
 
 const encoder = new TextEncoder();

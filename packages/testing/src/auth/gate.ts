@@ -7,6 +7,16 @@ export interface Endpoint {
   readonly origin: string;
   /** The token service origin that belongs with it. */
   readonly authOrigin: string;
+  /** The blob storage origin that belongs with it, when the profile redirects blobs. */
+  readonly cdnOrigin?: string | undefined;
+}
+
+/** Who sent a request, as far as its credentials say. */
+export interface Identity {
+  /** The authenticated user, or `null` (anonymous, or credentials that do not check out). */
+  readonly username: string | null;
+  /** The scopes granted to the bearer token sent, or `undefined` when none was sent or it is unknown. */
+  readonly tokenScopes: readonly string[] | undefined;
 }
 
 /**
@@ -17,7 +27,12 @@ export interface Endpoint {
 export interface AccessGate {
   /** `undefined` to let the request through, or the refusal (401/403). */
   check(request: Request, requirement: AccessRequirement | null, endpoint: Endpoint): DraftResponse | undefined;
+  /** Who the request's credentials name, for call records and per-user budgets. */
+  identify(request: Request): Identity;
 }
 
 /** `auth: 'none'`: everything is allowed. */
-export const OPEN_GATE: AccessGate = { check: () => undefined };
+export const OPEN_GATE: AccessGate = {
+  check: () => undefined,
+  identify: () => ({ username: null, tokenScopes: undefined }),
+};

@@ -25,6 +25,11 @@ export function createBasicGate(users: readonly FakeUser[], realm: string, polic
       if (requirement !== null && !isAllowed(user, requirement, policy)) return errorDraft([ociError('DENIED')]);
       return undefined;
     },
+    identify(request) {
+      const credentials = readCredentials(request.headers);
+      const user = credentials.scheme === 'basic' ? authenticate(users, credentials.username, credentials.password) : undefined;
+      return { username: user?.username ?? null, tokenScopes: undefined };
+    },
   };
 }
 
@@ -34,13 +39,17 @@ export function createBasicGate(users: readonly FakeUser[], realm: string, polic
  * service and scope; an unknown or expired token gets `error="invalid_token"`
  * and one without the needed actions `error="insufficient_scope"`, both 401.
  */
-export function createTokenGate(tokens: TokenService): AccessGate {
+export function createTokenGate(tokens: TokenService, options: { readonly baseScope?: string | undefined } = {}): AccessGate {
   const { path, service } = tokens.settings;
   const challenge = (endpoint: Endpoint, requirement: AccessRequirement | null, error?: string) =>
     [
       `Bearer realm="${endpoint.authOrigin}${path}"`,
       `service="${service}"`,
-      ...(requirement === null ? [] : [`scope="${formatRequirement(requirement)}"`]),
+      ...(requirement === null
+        ? options.baseScope === undefined
+          ? []
+          : [`scope="${options.baseScope}"`]
+        : [`scope="${formatRequirement(requirement)}"`]),
       ...(error === undefined ? [] : [`error="${error}"`]),
     ].join(',');
   return {
@@ -49,6 +58,12 @@ export function createTokenGate(tokens: TokenService): AccessGate {
       if (credentials.scheme !== 'bearer') return unauthorized(requirement, challenge(endpoint, requirement));
       const verdict = tokens.verify(credentials.token, requirement);
       return verdict === 'ok' ? undefined : unauthorized(requirement, challenge(endpoint, requirement, verdict));
+    },
+    identify(request) {
+      const credentials = readCredentials(request.headers);
+      if (credentials.scheme !== 'bearer') return { username: null, tokenScopes: undefined };
+      const issued = tokens.describe(credentials.token);
+      return { username: issued?.username ?? null, tokenScopes: issued?.scopes };
     },
   };
 }

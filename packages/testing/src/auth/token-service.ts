@@ -59,6 +59,8 @@ export interface TokenCall {
 interface IssuedToken {
   readonly username: string | null;
   readonly access: ReadonlyMap<string, ReadonlySet<string>>;
+  /** The granted scopes as answered, e.g. `repository:library/golang:pull`. */
+  readonly scopes: readonly string[];
   readonly expiresAt: number;
 }
 
@@ -130,6 +132,28 @@ export class TokenService {
     if (requirement === null) return 'ok';
     const granted = issued.access.get(accessKey(requirement.type, requirement.name));
     return requirement.actions.every((action) => granted?.has(action) || granted?.has('*')) ? 'ok' : 'insufficient_scope';
+  }
+
+  /** Who a token was issued to and what it grants, expired or not; `undefined` for unknown or revoked tokens. */
+  describe(token: string): { readonly username: string | null; readonly scopes: readonly string[] } | undefined {
+    const issued = this.#tokens.get(token);
+    return issued === undefined ? undefined : { username: issued.username, scopes: issued.scopes };
+  }
+
+  /** Records a token request that an injected fault answered before the service saw it. */
+  recordFaulted(request: Request, url: URL, status: number): void {
+    this.calls.push({
+      method: request.method.toUpperCase(),
+      url: url.href,
+      headers: recordHeaders(request.headers),
+      grant: undefined,
+      username: null,
+      service: url.searchParams.get('service') ?? undefined,
+      scopes: url.searchParams.getAll('scope'),
+      granted: [],
+      offline: false,
+      status,
+    });
   }
 
   /** Answers a request to the token endpoint's origin and records it. */
@@ -249,6 +273,7 @@ export class TokenService {
     this.#tokens.set(token, {
       username: request.principal?.username ?? null,
       access,
+      scopes: granted,
       expiresAt: now + this.settings.expiresIn * 1000,
     });
     let refreshToken: string | undefined;

@@ -47,6 +47,14 @@ export type Principal = FakeUser | null;
 export interface AccessPolicy {
   /** Repositories anonymous callers may not pull (exact, `*` or `prefix/*`). */
   readonly privateRepositories: readonly string[];
+  /** False when no one may list the catalog (Docker Hub). Default true. */
+  readonly catalogGrantable?: boolean;
+  /**
+   * When given, repositories it says do not exist get no access at all, so
+   * the registry answers 401 instead of 404 (Docker Hub hides which
+   * repositories exist).
+   */
+  readonly repositoryExists?: ((name: string) => boolean) | undefined;
 }
 
 const ALL_ACTIONS: readonly string[] = ['pull', 'push', 'delete'];
@@ -75,11 +83,12 @@ function mayListCatalog(user: FakeUser): boolean {
  */
 export function grantedActions(principal: Principal, scope: ParsedScope, policy: AccessPolicy): string[] {
   if (scope.type === 'registry') {
-    return scope.name === 'catalog' && principal !== null && mayListCatalog(principal)
+    return scope.name === 'catalog' && principal !== null && policy.catalogGrantable !== false && mayListCatalog(principal)
       ? scope.actions.filter((action) => action === '*')
       : [];
   }
   if (scope.type !== 'repository') return [];
+  if (policy.repositoryExists !== undefined && !policy.repositoryExists(scope.name)) return [];
   if (principal === null) {
     const isPrivate = policy.privateRepositories.some((pattern) => matchesRepository(pattern, scope.name));
     return isPrivate ? [] : scope.actions.filter((action) => action === 'pull');

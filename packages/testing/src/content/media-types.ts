@@ -1,15 +1,26 @@
 /** Media types the fake registry knows by name (image-spec and Docker's). */
 export const MEDIA_TYPES = {
+  /** Docker image manifest, schema 2. */
   dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+  /** Docker manifest list. */
   dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+  /** Docker schema 1 manifest, unsigned. */
   dockerSchema1: 'application/vnd.docker.distribution.manifest.v1+json',
+  /** Docker schema 1 manifest, signed (JWS). */
   dockerSchema1Signed: 'application/vnd.docker.distribution.manifest.v1+prettyjws',
+  /** Docker image config. */
   dockerConfig: 'application/vnd.docker.container.image.v1+json',
+  /** Docker layer (gzipped tar). */
   dockerLayer: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+  /** OCI image manifest. */
   ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+  /** OCI image index. */
   ociIndex: 'application/vnd.oci.image.index.v1+json',
+  /** OCI image config. */
   ociConfig: 'application/vnd.oci.image.config.v1+json',
+  /** OCI layer (gzipped tar). */
   ociLayer: 'application/vnd.oci.image.layer.v1.tar+gzip',
+  /** in-toto attestation statement (BuildKit provenance layers). */
   inToto: 'application/vnd.in-toto+json',
 } as const;
 

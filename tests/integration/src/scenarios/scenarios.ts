@@ -1,0 +1,352 @@
+/**
+ * Registry scenarios as plain functions of a target. Each returns an
+ * observation: plain data with no ports, tokens or timestamps, so the
+ * observations of the fake and of the real registry can be compared with
+ * `toEqual`, field by field.
+ */
+import { type HttpMethod, type Image, MANIFEST_ACCEPT, type Registry, RegistryResponseError, RegkitError } from '@regkit/core';
+import { FIXTURES, MEDIA_TYPES, sha256Digest } from '@regkit/testing';
+import { BIG_BLOB, DELETE_IMAGES } from './content';
+import { clientFor, type ScenarioTarget } from './target';
+
+/** What a scenario saw: top-level keys are the fields exceptions can name. */
+export type Observation = Readonly<Record<string, unknown>>;
+
+/** One scenario. */
+export interface Scenario {
+  /** Unique, for test names and exceptions. */
+  readonly name: string;
+  /** When false for a target, the scenario does not run there. */
+  readonly appliesTo?: (target: ScenarioTarget) => boolean;
+  /** Runs once per target; may change the target's state (scenarios run in order). */
+  run(target: ScenarioTarget): Promise<Observation>;
+}
+
+/** A failure reduced to what both implementations can agree on. */
+interface FailureObservation {
+  readonly error: string;
+  readonly status?: number;
+  readonly errors?: readonly unknown[];
+  readonly bodyText?: string;
+}
+
+function failure(error: unknown): FailureObservation {
+  if (RegistryResponseError.isInstance(error)) {
+    return {
+      error: error.name,
+      status: error.status,
+      errors: error.errors.map((entry) => ({ ...entry })),
+      ...(error.bodyText === undefined ? {} : { bodyText: error.bodyText.trim() }),
+    };
+  }
+  if (RegkitError.isInstance(error)) return { error: error.name };
+  throw error;
+}
+
+async function outcome<T>(run: () => Promise<T>): Promise<T | FailureObservation> {
+  try {
+    return await run();
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+interface RawAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly body: Uint8Array;
+}
+
+/** One request through the client's pipeline (auth, redirects), any status; `headers` picks the answer headers to keep. */
+async function raw(
+  client: Registry,
+  method: HttpMethod,
+  path: string,
+  options: {
+    readonly headers?: Record<string, string>;
+    readonly scopes?: readonly string[];
+    readonly keep?: readonly string[];
+  } = {},
+): Promise<RawAnswer | FailureObservation> {
+  return outcome(async () => {
+    const response = await client.requester.send({
+      method,
+      url: path,
+      ...(options.headers === undefined ? {} : { headers: options.headers }),
+      ...(options.scopes === undefined ? {} : { scopes: options.scopes }),
+    });
+    const body = response.body === null ? new Uint8Array(0) : new Uint8Array(await new Response(response.body).arrayBuffer());
+    const headers: Record<string, string | undefined> = {};
+    for (const name of options.keep ?? []) headers[name] = response.headers[name];
+    return { status: response.status, headers, body };
+  });
+}
+
+function pull(repository: string): string[] {
+  return [`repository:${repository}:pull`];
+}
+
+function sorted(values: readonly string[]): string[] {
+  return [...values].sort();
+}
+
+function platformsOf(image: Image) {
+  return image.platforms.map((p) => ({
+    os: p.os,
+    architecture: p.architecture,
+    variant: p.variant,
+    osVersion: p.osVersion,
+    digest: p.digest,
+  }));
+}
+
+/** The answer to one raw manifest request, as status, type, digest and error. */
+async function manifestAnswer(client: Registry, method: HttpMethod, path: string, accept: string | undefined) {
+  const answer = await raw(client, method, path, {
+    ...(accept === undefined ? {} : { headers: { accept } }),
+    scopes: pull(path.split('/manifests/')[0]?.slice('/v2/'.length) ?? ''),
+    keep: ['content-type', 'docker-content-digest'],
+  });
+  if ('error' in answer) return answer;
+  return {
+    status: answer.status,
+    contentType: answer.headers['content-type'],
+    digest: answer.headers['docker-content-digest'],
+    bodyDigest: method === 'HEAD' ? undefined : sha256Digest(answer.body),
+  };
+}
+
+/** A tags page as served, sorted for comparison, plus whether it came sorted and its Link. */
+async function tagsPage(client: Registry, query: string) {
+  const answer = await raw(client, 'GET', `/v2/paging/tags/tags/list${query}`, { scopes: pull('paging/tags'), keep: ['link'] });
+  if ('error' in answer) return answer;
+  const { tags } = JSON.parse(new TextDecoder().decode(answer.body)) as { tags: string[] };
+  return { tags: sorted(tags), servedSorted: tags.join() === sorted(tags).join(), link: answer.headers.link };
+}
+
+async function catalogPage(client: Registry, query: string) {
+  const answer = await raw(client, 'GET', `/v2/_catalog${query}`, { scopes: ['registry:catalog:*'], keep: ['link'] });
+  if ('error' in answer) return answer;
+  const { repositories } = JSON.parse(new TextDecoder().decode(answer.body)) as { repositories: string[] };
+  return { repositories, link: answer.headers.link };
+}
+
+async function rangeRead(client: Registry, range: string) {
+  const answer = await raw(client, 'GET', `/v2/blobs/big/blobs/${BIG_BLOB.digest}`, {
+    headers: { range },
+    scopes: pull('blobs/big'),
+    keep: ['content-range', 'content-length', 'content-type'],
+  });
+  if ('error' in answer) return answer;
+  const multipart = answer.headers['content-type']?.startsWith('multipart/byteranges') ?? false;
+  return {
+    status: answer.status,
+    contentRange: answer.headers['content-range'],
+    contentLength: answer.headers['content-length'],
+    multipart,
+    bodyDigest: sha256Digest(answer.body),
+  };
+}
+
+const UNKNOWN_DIGEST = `sha256:${'0'.repeat(64)}`;
+const ALPINE_BY_DIGEST = `/v2/library/alpine/manifests/${FIXTURES.alpine.digest}`;
+
+/** The scenarios, in the order they run (state-changing ones last). */
+export const SCENARIOS: readonly Scenario[] = [
+  {
+    name: 'manifest list: digest, media type and platforms',
+    async run(target) {
+      const image = await clientFor(target).repository('library/golang').images().getByTag('1.12.0');
+      return {
+        digest: image.digest,
+        mediaType: image.mediaType,
+        platforms: platformsOf(image),
+        attestations: image.attestations.length,
+      };
+    },
+  },
+  {
+    name: 'OCI index with an attestation manifest',
+    async run(target) {
+      const repository = clientFor(target).repository('library/alpine');
+      const image = await repository.images().getByTag('latest');
+      const attestation = image.attestations[0];
+      const manifest = attestation === undefined ? undefined : await repository.manifests().get(attestation.digest);
+      return {
+        digest: image.digest,
+        mediaType: image.mediaType,
+        platforms: platformsOf(image),
+        attestations: image.attestations.map((a) => ({ digest: a.digest, subject: a.subjectDigest, mediaType: a.mediaType })),
+        attestationLayers: manifest?.kind === 'image' ? manifest.layers.map((layer) => layer.mediaType) : undefined,
+      };
+    },
+  },
+  {
+    name: 'Accept negotiation',
+    async run(target) {
+      const client = clientFor(target);
+      return {
+        ociIndexWithoutOciAccept: await manifestAnswer(
+          client,
+          'GET',
+          '/v2/library/alpine/manifests/latest',
+          MEDIA_TYPES.dockerManifest,
+        ),
+        ociIndexByDigestHeadWithoutOciAccept: await manifestAnswer(
+          client,
+          'HEAD',
+          ALPINE_BY_DIGEST,
+          MEDIA_TYPES.dockerManifestList,
+        ),
+        ociIndexWithEveryType: await manifestAnswer(client, 'GET', '/v2/library/alpine/manifests/latest', MANIFEST_ACCEPT),
+        listByTagWithV2Only: await manifestAnswer(
+          client,
+          'GET',
+          '/v2/library/golang/manifests/1.12.0',
+          MEDIA_TYPES.dockerManifest,
+        ),
+        listByDigestWithoutAccept: await manifestAnswer(
+          client,
+          'GET',
+          `/v2/library/golang/manifests/${FIXTURES.golang.digest}`,
+          undefined,
+        ),
+        listWithQualityParameter: await manifestAnswer(
+          client,
+          'GET',
+          '/v2/library/golang/manifests/1.12.0',
+          `${MEDIA_TYPES.dockerManifestList};q=0.5`,
+        ),
+        wildcardOnlyByDigest: await manifestAnswer(client, 'GET', `/v2/library/hello/manifests/${FIXTURES.hello.digest}`, '*/*'),
+        v2ByTagWithOciOnly: await manifestAnswer(client, 'GET', '/v2/library/hello/manifests/latest', MEDIA_TYPES.ociManifest),
+      };
+    },
+  },
+  {
+    name: 'unknown tags, digests, repositories and blobs: errors and OCI codes',
+    async run(target) {
+      const client = clientFor(target);
+      const golang = client.repository('library/golang');
+      return {
+        unknownTag: await outcome(() => golang.images().getByTag('no-such-tag')),
+        unknownDigest: await outcome(() => golang.images().getByDigest(UNKNOWN_DIGEST)),
+        unknownRepositoryManifest: await outcome(() => client.repository('library/nope').images().getByTag('latest')),
+        unknownRepositoryTags: await outcome(() => client.repository('library/nope').tags().getAll()),
+        unknownBlob: await outcome(() => golang.blobs().getBytes(UNKNOWN_DIGEST)),
+        blobOfAnotherRepository: await outcome(() => golang.blobs().getBytes(FIXTURES.hello.content.config.digest)),
+        malformedDigest: await raw(client, 'GET', '/v2/library/golang/blobs/sha256:abc', { scopes: pull('library/golang') }),
+        invalidTag: await raw(client, 'GET', '/v2/library/golang/manifests/-bad', { scopes: pull('library/golang') }),
+        referrers: await raw(client, 'GET', `/v2/library/golang/referrers/${UNKNOWN_DIGEST}`, { scopes: pull('library/golang') }),
+        upperCaseName: await raw(client, 'GET', '/v2/Library/golang/tags/list', { scopes: pull('Library/golang') }),
+      };
+    },
+  },
+  {
+    name: 'tag listing with n, last and Link',
+    async run(target) {
+      const client = clientFor(target);
+      const all = await client.repository('paging/tags').tags().getAll({ pageSize: 10 });
+      return {
+        all: sorted(all),
+        count: all.length,
+        unique: new Set(all).size,
+        firstPage: await tagsPage(client, '?n=10'),
+        afterLast: await tagsPage(client, '?n=10&last=v09'),
+        lastPage: await tagsPage(client, '?n=10&last=v19'),
+        noParameters: await tagsPage(client, ''),
+      };
+    },
+  },
+  {
+    name: 'catalog paging with n, last and Link',
+    async run(target) {
+      const client = clientFor(target, 'admin');
+      const pages = [];
+      let query: string | undefined = '?n=2';
+      while (query !== undefined && pages.length < 10) {
+        const page = await catalogPage(client, query);
+        pages.push(page);
+        const link = 'link' in page ? page.link : undefined;
+        query = link === undefined ? undefined : /^<\/v2\/_catalog(\?[^>]*)>; rel="next"$/.exec(link)?.[1];
+      }
+      return {
+        pages,
+        all: await outcome(() => client.repositories({ pageSize: 4 })),
+        zero: await catalogPage(client, '?n=0'),
+        pastTheEnd: await catalogPage(client, '?n=2&last=zzz'),
+        lastIsExclusiveAndNeedNotExist: await catalogPage(client, '?n=2&last=library'),
+        tooMany: await catalogPage(client, '?n=1001'),
+      };
+    },
+  },
+  {
+    name: 'blob range reads',
+    async run(target) {
+      const client = clientFor(target);
+      const blobs = client.repository('blobs/big').blobs();
+      const head = await blobs.head(BIG_BLOB.digest);
+      const download = await blobs.get(BIG_BLOB.digest);
+      const whole = new Uint8Array(await new Response(download.body).arrayBuffer());
+      return {
+        head,
+        streamed: { size: download.size, bytes: whole.length, digest: sha256Digest(whole) },
+        firstBytes: await rangeRead(client, 'bytes=0-3'),
+        middle: await rangeRead(client, 'bytes=65530-65545'),
+        suffix: await rangeRead(client, 'bytes=-4'),
+        openEnded: await rangeRead(client, `bytes=${BIG_BLOB.size - 10}-`),
+        pastTheEnd: await rangeRead(client, `bytes=${BIG_BLOB.size}-`),
+        multiRange: await rangeRead(client, 'bytes=0-1,4-5'),
+      };
+    },
+  },
+  {
+    name: 'token scopes per request',
+    appliesTo: (target) => target.capabilities.auth === 'token',
+    async run(target) {
+      target.clearTokenRequests();
+      const anonymous = clientFor(target, 'anonymous');
+      await anonymous.repository('library/golang').images().getByTag('1.12.0');
+      await anonymous.repository('library/hello').tags().getAll();
+      await anonymous.repository('library/hello').blobs().getBytes(FIXTURES.hello.content.config.digest);
+      const admin = clientFor(target, 'admin');
+      await admin.repositories();
+      const deleteUnknown = await outcome(() => admin.repository('scratch/delete').images().deleteByDigest(UNKNOWN_DIGEST));
+      const readerCatalog = await outcome(() => clientFor(target, 'reader').repositories());
+      const normalise = (scopes: readonly string[]) =>
+        sorted(
+          scopes.map((scope) => {
+            const last = scope.lastIndexOf(':');
+            return `${scope.slice(0, last)}:${sorted(scope.slice(last + 1).split(',')).join(',')}`;
+          }),
+        );
+      return {
+        tokenRequests: target.tokenRequests().map((request) => ({
+          username: request.username,
+          scopes: normalise(request.scopes),
+          granted: normalise(request.granted),
+        })),
+        deleteUnknown,
+        readerCatalog,
+      };
+    },
+  },
+  {
+    name: 'delete by digest removes every tag on it',
+    async run(target) {
+      const client = clientFor(target, 'admin');
+      const repository = client.repository('scratch/delete');
+      const before = sorted(await repository.tags().getAll());
+      const deleted = await outcome(() => repository.images().deleteByDigest(DELETE_IMAGES.shared.digest));
+      return {
+        before,
+        deleted: deleted ?? 'ok',
+        after: sorted(await repository.tags().getAll()),
+        deletedTag: await outcome(() => repository.images().getByTag('a')),
+        keptTag: (await repository.images().getByTag('c')).digest,
+        again: await outcome(() => repository.images().deleteByDigest(DELETE_IMAGES.shared.digest)),
+        byTag: await raw(client, 'DELETE', '/v2/scratch/delete/manifests/c', { scopes: ['repository:scratch/delete:delete'] }),
+        blobsStay: (await repository.blobs().head(DELETE_IMAGES.shared.config.digest)).size,
+      };
+    },
+  },
+];
