@@ -16,7 +16,10 @@ export async function* listTags(
   const { pageSize, ...registryOptions } = options;
   const { domain } = parseImageName(repository);
   const registry = new Registry({ domain, authenticator: createTokenAuthenticator(), ...registryOptions });
-  yield* registry.repositoryFromString(repository).tags().list(pageSize === undefined ? {} : { pageSize });
+  yield* registry
+    .repositoryFromString(repository)
+    .tags()
+    .list(pageSize === undefined ? {} : { pageSize });
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -198,7 +198,7 @@ test('${e.specifier} loads inside vitest', () => {
   for (const e of entries) {
     report.check(
       result.status === 0,
-      `import('${e.specifier}') loads inside a vitest run` + (result.status === 0 ? '' : `:\n${result.stdout}${result.stderr}`),
+      `import('${e.specifier}') loads inside a vitest run${result.status === 0 ? '' : `:\n${result.stdout}${result.stderr}`}`,
     );
     if (e.hasRequire) {
       console.log(

@@ -75,11 +75,15 @@ describe('parseDigest', () => {
   it('accepts exactly the lower-hex strings of the registered lengths', () => {
     const algorithms = fc.constantFrom(['sha256', 64] as const, ['sha384', 96] as const, ['sha512', 128] as const);
     fc.assert(
-      fc.property(algorithms, fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEFg'), maxLength: 130 }), ([algorithm, length], encoded) => {
-        const valid = encoded.length === length && /^[0-9a-f]*$/.test(encoded);
-        expect(isDigest(`${algorithm}:${encoded}`)).toBe(valid);
-        if (valid) expect(parseDigest(`${algorithm}:${encoded}`)).toEqual({ algorithm, encoded });
-      }),
+      fc.property(
+        algorithms,
+        fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEFg'), maxLength: 130 }),
+        ([algorithm, length], encoded) => {
+          const valid = encoded.length === length && /^[0-9a-f]*$/.test(encoded);
+          expect(isDigest(`${algorithm}:${encoded}`)).toBe(valid);
+          if (valid) expect(parseDigest(`${algorithm}:${encoded}`)).toEqual({ algorithm, encoded });
+        },
+      ),
     );
   });
 });

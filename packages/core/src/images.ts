@@ -1,14 +1,20 @@
-import { releaseBody } from './body';
 import type { Blobs } from './blobs';
+import { releaseBody } from './body';
 import { parseDigest } from './digest';
 import { InvalidManifestError, InvalidReferenceError } from './errors';
-import { type Descriptor, type ImageIndex, type ImageManifest, type Manifest } from './manifest';
+import type { Descriptor, ImageIndex, ImageManifest, Manifest } from './manifest';
 import { fetchManifest, type GetManifestOptions } from './manifests';
 import type { ManifestMediaType } from './media-types';
 import { MediaTypes } from './media-types';
 import { isValidTag } from './reference';
-import { type ResolveAllOptions, type ResolvedManifest, type ResolveOutcome, resolveManifest, resolveManyManifests } from './resolve';
 import { type RepositoryContext, repositoryPath } from './repository-context';
+import {
+  type ResolveAllOptions,
+  type ResolvedManifest,
+  type ResolveOutcome,
+  resolveManifest,
+  resolveManyManifests,
+} from './resolve';
 import { repositoryScope } from './scope';
 
 /** One runnable image of an {@link Image}: a platform and the manifest that serves it. */

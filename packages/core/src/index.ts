@@ -3,22 +3,37 @@
  *
  * @packageDocumentation
  */
-export { Registry, type RegistryOptions } from './registry';
-export { Repository } from './repository';
-export { Images, type Image, type Platform, type Attestation } from './images';
-export { Manifests, type GetManifestOptions } from './manifests';
-export { Tags } from './tags';
-export type { ResolveAllOptions, ResolvedManifest, ResolveFailure, ResolveOutcome, ResolveSuccess } from './resolve';
+
 export {
-  Blobs,
+  type AuthChallenge,
+  type AuthContext,
+  type AuthDecision,
+  type Authenticator,
+  type AuthHttpClient,
+  type AuthHttpRequest,
+  type AuthHttpResponse,
+  type AuthRequest,
+  type AuthResponseContext,
+  type AuthResponseInfo,
+  createNullAuthenticator,
+  MAX_AUTH_RESENDS,
+  type RegistryTarget,
+} from './authenticator';
+export {
   type BlobDownload,
   type BlobInfo,
   type BlobProgress,
-  type GetBlobOptions,
+  Blobs,
   type GetBlobBytesOptions,
+  type GetBlobOptions,
   type StreamBlobOptions,
 } from './blobs';
-export type { ListOptions } from './pagination';
+export { canSendCredentials, checkTokenRealm, isLoopbackHost } from './credential-policy';
+export { assertDigest, type DigestAlgorithm, isDigest, type ParsedDigest, parseDigest } from './digest';
+export * from './errors';
+export { createFetchTransport, type FetchTransportOptions } from './fetch-transport';
+export { createHasher, digestOf, type Hasher } from './hasher';
+export { type Attestation, type Image, Images, type Platform } from './images';
 export type {
   Descriptor,
   DescriptorPlatform,
@@ -26,14 +41,43 @@ export type {
   ImageManifest,
   Manifest,
 } from './manifest';
+export { type GetManifestOptions, Manifests } from './manifests';
 export {
-  MediaTypes,
-  MANIFEST_ACCEPT,
   type ImageManifestMediaType,
   type IndexMediaType,
+  MANIFEST_ACCEPT,
   type ManifestMediaType,
+  MediaTypes,
 } from './media-types';
-export { Requester, type RegistryBytes, type RegistryRequest, type RegistryResponse, type RequesterOptions } from './requester';
+export type { ListOptions } from './pagination';
+export { parseRateLimit, type RateLimitState } from './rate-limit';
+export { redactUrl } from './redact';
+export {
+  type DigestReference,
+  familiarMatch,
+  familiarName,
+  familiarString,
+  type ImageName,
+  isValidRepositoryName,
+  isValidTag,
+  parseAnyReference,
+  parseDockerRef,
+  parseImageName,
+  parseNamed,
+  parseNormalizedNamed,
+  parseReference,
+  type Reference,
+  withDigest,
+  withName,
+  withTag,
+} from './reference';
+export { Registry, type RegistryOptions } from './registry';
+export { Repository } from './repository';
+export { type RegistryBytes, type RegistryRequest, type RegistryResponse, Requester, type RequesterOptions } from './requester';
+export type { ResolveAllOptions, ResolvedManifest, ResolveFailure, ResolveOutcome, ResolveSuccess } from './resolve';
+export { DEFAULT_RETRY_POLICY, HostBackoff, type RetryPolicy } from './retry';
+export { CATALOG_SCOPE, repositoryScope } from './scope';
+export { Tags } from './tags';
 export type {
   HeaderMap,
   HttpMethod,
@@ -43,55 +87,12 @@ export type {
   TransportResponse,
   TransportSendOptions,
 } from './transport';
-export { createFetchTransport, type FetchTransportOptions } from './fetch-transport';
-export {
-  createNullAuthenticator,
-  MAX_AUTH_RESENDS,
-  type AuthChallenge,
-  type AuthContext,
-  type AuthDecision,
-  type AuthHttpClient,
-  type AuthHttpRequest,
-  type AuthHttpResponse,
-  type AuthRequest,
-  type AuthResponseContext,
-  type AuthResponseInfo,
-  type Authenticator,
-  type RegistryTarget,
-} from './authenticator';
-export {
-  familiarMatch,
-  familiarName,
-  familiarString,
-  isValidRepositoryName,
-  isValidTag,
-  parseAnyReference,
-  parseDockerRef,
-  parseImageName,
-  parseNamed,
-  parseNormalizedNamed,
-  parseReference,
-  withDigest,
-  withName,
-  withTag,
-  type DigestReference,
-  type ImageName,
-  type Reference,
-} from './reference';
-export { assertDigest, isDigest, parseDigest, type DigestAlgorithm, type ParsedDigest } from './digest';
-export { createHasher, digestOf, type Hasher } from './hasher';
-export { repositoryScope, CATALOG_SCOPE } from './scope';
-export { DEFAULT_RETRY_POLICY, HostBackoff, type RetryPolicy } from './retry';
-export { parseRateLimit, type RateLimitState } from './rate-limit';
-export { redactUrl } from './redact';
 export {
   formatScope,
   formatWwwAuthenticate,
+  type ParsedAuthChallenge,
   parseScope,
   parseWwwAuthenticate,
   splitScopes,
-  type ParsedAuthChallenge,
   type TokenScope,
 } from './www-authenticate';
-export { canSendCredentials, checkTokenRealm, isLoopbackHost } from './credential-policy';
-export * from './errors';

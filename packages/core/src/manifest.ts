@@ -151,7 +151,8 @@ export function parseDescriptor(value: unknown, path: string): Descriptor {
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) fail(`${path}.size`, 'must be a non-negative integer');
   const urls = optionalStringArray(value, 'urls', path);
   const annotations = optionalAnnotations(value, path);
-  const platform = value.platform === undefined || value.platform === null ? undefined : parsePlatform(value.platform, `${path}.platform`);
+  const platform =
+    value.platform === undefined || value.platform === null ? undefined : parsePlatform(value.platform, `${path}.platform`);
   const artifactType = optionalString(value, 'artifactType', path);
   const data = optionalString(value, 'data', path);
   return {

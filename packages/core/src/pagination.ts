@@ -120,6 +120,7 @@ export function stringList(json: unknown, field: string, what: string): readonly
 /** Validates a page size option. */
 export function pageSizeParam(pageSize: number | undefined, fallback: number, what: string): number {
   const size = pageSize ?? fallback;
-  if (!Number.isSafeInteger(size) || size < 1) throw new InvalidOptionError('pageSize', `${what}: pageSize must be a positive integer, got ${size}`);
+  if (!Number.isSafeInteger(size) || size < 1)
+    throw new InvalidOptionError('pageSize', `${what}: pageSize must be a positive integer, got ${size}`);
   return size;
 }

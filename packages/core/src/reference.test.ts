@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { InvalidOptionError } from './errors/option-errors';
 import { InvalidReferenceError, type InvalidReferenceReason } from './errors/reference-errors';
 import {
-  REFERENCE_REGEXPS,
   familiarMatch,
   familiarName,
   familiarString,
@@ -15,10 +14,11 @@ import {
   parseNamed,
   parseNormalizedNamed,
   parseReference,
+  REFERENCE_REGEXPS,
+  type Reference,
   withDigest,
   withName,
   withTag,
-  type Reference,
 } from './reference';
 
 // Abbreviations of protocol.md §3.5.
@@ -72,10 +72,19 @@ describe('A. parseReference (TestReferenceParse)', () => {
     ['lowercase:Uppercase', { name: 'lowercase', domain: '', tag: 'Uppercase' }],
     [`${'a/'.repeat(127)}a:tag-puts-this-over-max`, { name: `${'a/'.repeat(127)}a`, domain: 'a', tag: 'tag-puts-this-over-max' }],
     ['sub-dom1.foo.com/bar/baz/quux', { name: 'sub-dom1.foo.com/bar/baz/quux', domain: 'sub-dom1.foo.com' }],
-    ['sub-dom1.foo.com/bar/baz/quux:some-long-tag', { name: 'sub-dom1.foo.com/bar/baz/quux', domain: 'sub-dom1.foo.com', tag: 'some-long-tag' }],
-    ['b.gcr.io/test.example.com/my-app:test.example.com', { name: 'b.gcr.io/test.example.com/my-app', domain: 'b.gcr.io', tag: 'test.example.com' }],
+    [
+      'sub-dom1.foo.com/bar/baz/quux:some-long-tag',
+      { name: 'sub-dom1.foo.com/bar/baz/quux', domain: 'sub-dom1.foo.com', tag: 'some-long-tag' },
+    ],
+    [
+      'b.gcr.io/test.example.com/my-app:test.example.com',
+      { name: 'b.gcr.io/test.example.com/my-app', domain: 'b.gcr.io', tag: 'test.example.com' },
+    ],
     ['xn--n3h.com/myimage:xn--n3h.com', { name: 'xn--n3h.com/myimage', domain: 'xn--n3h.com', tag: 'xn--n3h.com' }],
-    [`xn--7o8h.com/myimage:xn--7o8h.com@${S}${F64}`, { name: 'xn--7o8h.com/myimage', domain: 'xn--7o8h.com', tag: 'xn--7o8h.com', digest: S + F64 }],
+    [
+      `xn--7o8h.com/myimage:xn--7o8h.com@${S}${F64}`,
+      { name: 'xn--7o8h.com/myimage', domain: 'xn--7o8h.com', tag: 'xn--7o8h.com', digest: S + F64 },
+    ],
     ['foo_bar.com:8080', { name: 'foo_bar.com', domain: '', tag: '8080' }],
     ['foo/foo_bar.com:8080', { name: 'foo/foo_bar.com', domain: 'foo', tag: '8080' }],
     ['192.168.1.1', { name: '192.168.1.1', domain: '' }],
@@ -89,7 +98,10 @@ describe('A. parseReference (TestReferenceParse)', () => {
     ['[2001:db8::1]:5000/repo', { name: '[2001:db8::1]:5000/repo', domain: '[2001:db8::1]:5000' }],
     ['[2001:db8::1]:5000/repo:tag', { name: '[2001:db8::1]:5000/repo', domain: '[2001:db8::1]:5000', tag: 'tag' }],
     [`[2001:db8::1]:5000/repo@${S}${F64}`, { name: '[2001:db8::1]:5000/repo', domain: '[2001:db8::1]:5000', digest: S + F64 }],
-    [`[2001:db8::1]:5000/repo:tag@${S}${F64}`, { name: '[2001:db8::1]:5000/repo', domain: '[2001:db8::1]:5000', tag: 'tag', digest: S + F64 }],
+    [
+      `[2001:db8::1]:5000/repo:tag@${S}${F64}`,
+      { name: '[2001:db8::1]:5000/repo', domain: '[2001:db8::1]:5000', tag: 'tag', digest: S + F64 },
+    ],
     ['[2001:db8::]:5000/repo', { name: '[2001:db8::]:5000/repo', domain: '[2001:db8::]:5000' }],
     ['[::1]:5000/repo', { name: '[::1]:5000/repo', domain: '[::1]:5000' }],
     // The domain does not count towards the 255 limit (v0.6.0).
@@ -265,10 +277,17 @@ describe('F. parseNormalizedNamed validity', () => {
   });
 
   it('treats a bare host:port as a Docker Hub image with a tag', () => {
-    expect(partsOf(parseNormalizedNamed('192.168.0.1:80'))).toEqual({ name: 'docker.io/library/192.168.0.1', domain: 'docker.io', tag: '80' });
+    expect(partsOf(parseNormalizedNamed('192.168.0.1:80'))).toEqual({
+      name: 'docker.io/library/192.168.0.1',
+      domain: 'docker.io',
+      tag: '80',
+    });
   });
 
-  const longNamespace = Array.from({ length: 4 }, () => 'this_is_not_a_valid_namespace_because_its_lenth_is_greater_than_255').join('_');
+  const longNamespace = Array.from(
+    { length: 4 },
+    () => 'this_is_not_a_valid_namespace_because_its_lenth_is_greater_than_255',
+  ).join('_');
 
   it.each<[string, InvalidReferenceReason]>([
     ['https://github.com/docker/docker', 'REFERENCE_INVALID_FORMAT'],
@@ -332,7 +351,13 @@ describe('G. familiar, full and ambiguous forms (TestParseRepositoryInfo)', () =
     ['example.com/privatebase', 'example.com/privatebase', undefined, 'example.com', 'privatebase'],
     ['example.com:8000/private/moonbase', 'example.com:8000/private/moonbase', undefined, 'example.com:8000', 'private/moonbase'],
     ['example.com:8000/privatebasee', 'example.com:8000/privatebasee', undefined, 'example.com:8000', 'privatebasee'],
-    ['ubuntu-12.04-base', 'docker.io/library/ubuntu-12.04-base', 'index.docker.io/library/ubuntu-12.04-base', 'docker.io', 'library/ubuntu-12.04-base'],
+    [
+      'ubuntu-12.04-base',
+      'docker.io/library/ubuntu-12.04-base',
+      'index.docker.io/library/ubuntu-12.04-base',
+      'docker.io',
+      'library/ubuntu-12.04-base',
+    ],
     ['foo', 'docker.io/library/foo', 'docker.io/foo', 'docker.io', 'library/foo'],
     ['library/foo/bar', 'docker.io/library/foo/bar', undefined, 'docker.io', 'library/foo/bar'],
     ['store/foo/bar', 'docker.io/store/foo/bar', undefined, 'docker.io', 'store/foo/bar'],
@@ -344,15 +369,15 @@ describe('G. familiar, full and ambiguous forms (TestParseRepositoryInfo)', () =
     for (const input of [familiar, full, ambiguous]) {
       if (input === undefined) continue;
       const ref = parseNormalizedNamed(input);
-      expect([familiarName(ref), ref.familiarName(), familiarString(ref), ref.name, ref.toString(), ref.domain, ref.path]).toEqual([
-        familiar,
-        familiar,
-        familiar,
-        full,
-        full,
-        domain,
-        path,
-      ]);
+      expect([
+        familiarName(ref),
+        ref.familiarName(),
+        familiarString(ref),
+        ref.name,
+        ref.toString(),
+        ref.domain,
+        ref.path,
+      ]).toEqual([familiar, familiar, familiar, full, full, domain, path]);
     }
   });
 });
@@ -635,7 +660,10 @@ describe('O. anchored-name regexp', () => {
     ['do..cker/docker', 'no'],
     ['do__cker:8080/docker', 'no'],
     ['do__cker/docker', ['', 'do__cker/docker']],
-    ['registry.io/foo/project--id.module--name.ver---sion--name', ['registry.io', 'foo/project--id.module--name.ver---sion--name']],
+    [
+      'registry.io/foo/project--id.module--name.ver---sion--name',
+      ['registry.io', 'foo/project--id.module--name.ver---sion--name'],
+    ],
   ];
 
   it.each(rows)('%j → %j', (input, expected) => {
@@ -666,7 +694,8 @@ describe('P. reference regexp groups', () => {
     expect(match === null ? 'no' : [match[1], match[2] ?? '', match[3] ?? '']).toEqual(expected);
     // parseReference agrees (every digest here is a valid sha256).
     if (expected === 'no') expect(reasonOf(() => parseReference(input))).toBe('REFERENCE_INVALID_FORMAT');
-    else expect([parseReference(input).name, parseReference(input).tag ?? '', parseReference(input).digest ?? '']).toEqual(expected);
+    else
+      expect([parseReference(input).name, parseReference(input).tag ?? '', parseReference(input).digest ?? '']).toEqual(expected);
   });
 });
 
@@ -691,7 +720,11 @@ describe('R. JSON round trip (TestSerialization)', () => {
     ['example.com:8000/named:tagged', { name: 'example.com:8000/named', domain: 'example.com:8000', tag: 'tagged' }],
     [
       'other.com/named@sha256:1234567890098765432112345667890098765432112345667890098765432112',
-      { name: 'other.com/named', domain: 'other.com', digest: 'sha256:1234567890098765432112345667890098765432112345667890098765432112' },
+      {
+        name: 'other.com/named',
+        domain: 'other.com',
+        digest: 'sha256:1234567890098765432112345667890098765432112345667890098765432112',
+      },
     ],
   ])('%s', (input, expected) => {
     const json = JSON.stringify({ field: parseReference(input) });
@@ -717,7 +750,9 @@ describe('parseImageName (the seed API)', () => {
 
   it('validates the digest like go-digest', () => {
     expect(reasonOf(() => parseImageName('golang@sha256:abcdefabcdefabcdefabcdefabcdefabcdef'))).toBe('DIGEST_INVALID_LENGTH');
-    expect(reasonOf(() => parseImageName(`golang@${Db.toUpperCase().replace('SHA256', 'sha256')}`))).toBe('DIGEST_INVALID_FORMAT');
+    expect(reasonOf(() => parseImageName(`golang@${Db.toUpperCase().replace('SHA256', 'sha256')}`))).toBe(
+      'DIGEST_INVALID_FORMAT',
+    );
   });
 });
 
@@ -807,14 +842,18 @@ describe('Reference objects', () => {
       fc.constantFrom('example.com', 'localhost:5000', '127.0.0.1:5000', '[::1]:5000', 'Host.Example:443'),
     );
     const tag = fc.option(fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,20}$/), { nil: undefined });
-    const digest = fc.option(fc.stringMatching(/^[0-9a-f]{64}$/).map((h) => `sha256:${h}`), { nil: undefined });
+    const digest = fc.option(
+      fc.stringMatching(/^[0-9a-f]{64}$/).map((h) => `sha256:${h}`),
+      { nil: undefined },
+    );
     fc.assert(
       fc.property(domain, fc.array(component, { minLength: 1, maxLength: 4 }), tag, digest, (d, components, t, dg) => {
         const path = components.join('/');
         const input = `${d === '' ? '' : `${d}/`}${path}${t === undefined ? '' : `:${t}`}${dg === undefined ? '' : `@${dg}`}`;
         const ref = parseReference(input);
         // Without a domain, a first component that looks like a host is one.
-        const expectedDomain = d === '' && components.length > 1 && REFERENCE_REGEXPS.anchoredDomain.test(components[0]!) ? components[0] : d;
+        const expectedDomain =
+          d === '' && components.length > 1 && REFERENCE_REGEXPS.anchoredDomain.test(components[0] ?? '') ? components[0] : d;
         expect(ref.toString()).toBe(input);
         expect(ref.domain).toBe(expectedDomain);
         expect([ref.tag, ref.digest]).toEqual([t, dg]);
@@ -841,7 +880,7 @@ describe('grammar implementation', () => {
         const whole = REFERENCE_REGEXPS.reference.exec(s);
         expect(single === null).toBe(whole === null);
         if (single === null || whole === null) return;
-        const name = REFERENCE_REGEXPS.anchoredName.exec(whole[1]!);
+        const name = REFERENCE_REGEXPS.anchoredName.exec(whole[1] ?? '');
         expect([single[1], single[2], single[3], single[4]]).toEqual([name?.[1], name?.[2], whole[2], whole[3]]);
       }),
       { numRuns: 3000 },

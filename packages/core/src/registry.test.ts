@@ -1,4 +1,4 @@
-import { http, HttpResponse, delay } from 'msw';
+import { delay, HttpResponse, http } from 'msw';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Authenticator } from './authenticator';
 import {
@@ -11,7 +11,7 @@ import {
   PaginationError,
   RedirectError,
   RegistryMismatchError,
-  RegistryResponseError,
+  type RegistryResponseError,
   ResourceNotFoundError,
   SchemaUnknownError,
   SchemaV1NotSupportedError,
@@ -53,7 +53,12 @@ function multiArchRepo() {
         schemaVersion: 2,
         mediaType: MediaTypes.OciIndex,
         manifests: [
-          { mediaType: MediaTypes.OciManifest, digest: amd64.digest, size: amd64.bytes.byteLength, platform: { os: 'linux', architecture: 'amd64' } },
+          {
+            mediaType: MediaTypes.OciManifest,
+            digest: amd64.digest,
+            size: amd64.bytes.byteLength,
+            platform: { os: 'linux', architecture: 'amd64' },
+          },
           {
             mediaType: MediaTypes.OciManifest,
             digest: arm64.digest,
@@ -113,7 +118,10 @@ describe('images().getByTag', () => {
   it('reads the platform of a single manifest from its config blob', async () => {
     const repo = new FakeRepo('app');
     const config = repo.putBlob(
-      blob({ os: 'windows', architecture: 'amd64', 'os.version': '10.0.17763.1879', 'os.features': ['win32k'] }, MediaTypes.DockerConfig),
+      blob(
+        { os: 'windows', architecture: 'amd64', 'os.version': '10.0.17763.1879', 'os.features': ['win32k'] },
+        MediaTypes.DockerConfig,
+      ),
     );
     const manifest = repo.putManifest(imageManifest(config, MediaTypes.DockerManifest), 'v1');
     server.use(...repoHandlers([repo]));
@@ -160,10 +168,12 @@ describe('images().getByTag', () => {
   it('rejects a body that disagrees with Docker-Content-Digest', async () => {
     const { repo, index } = multiArchRepo();
     server.use(
-      http.get(`${ORIGIN}/v2/library/golang/manifests/1.12.0`, () =>
-        new HttpResponse(index.bytes, {
-          headers: { 'content-type': MediaTypes.OciIndex, 'docker-content-digest': sha256('something else') },
-        }),
+      http.get(
+        `${ORIGIN}/v2/library/golang/manifests/1.12.0`,
+        () =>
+          new HttpResponse(index.bytes, {
+            headers: { 'content-type': MediaTypes.OciIndex, 'docker-content-digest': sha256('something else') },
+          }),
       ),
       ...repoHandlers([repo]),
     );
@@ -176,8 +186,9 @@ describe('images().getByTag', () => {
   it('computes the digest when the registry sends no Docker-Content-Digest', async () => {
     const { repo, index } = multiArchRepo();
     server.use(
-      http.get(`${ORIGIN}/v2/library/golang/manifests/1.12.0`, () =>
-        new HttpResponse(index.bytes, { headers: { 'content-type': MediaTypes.OciIndex } }),
+      http.get(
+        `${ORIGIN}/v2/library/golang/manifests/1.12.0`,
+        () => new HttpResponse(index.bytes, { headers: { 'content-type': MediaTypes.OciIndex } }),
       ),
       ...repoHandlers([repo]),
     );
@@ -187,8 +198,9 @@ describe('images().getByTag', () => {
 
   it('refuses schema 1 and names unknown media types', async () => {
     server.use(
-      http.get(`${ORIGIN}/v2/old/manifests/v1`, () =>
-        new HttpResponse('{"schemaVersion":1}', { headers: { 'content-type': MediaTypes.DockerSchema1Signed } }),
+      http.get(
+        `${ORIGIN}/v2/old/manifests/v1`,
+        () => new HttpResponse('{"schemaVersion":1}', { headers: { 'content-type': MediaTypes.DockerSchema1Signed } }),
       ),
       http.get(`${ORIGIN}/v2/odd/manifests/v1`, () => {
         const body = bytesOf({ schemaVersion: 2, mediaType: 'application/vnd.example+json' });
@@ -205,8 +217,9 @@ describe('images().getByTag', () => {
   it('rejects a Content-Type that contradicts the manifest mediaType', async () => {
     const { index } = multiArchRepo();
     server.use(
-      http.get(`${ORIGIN}/v2/x/manifests/v1`, () =>
-        new HttpResponse(index.bytes, { headers: { 'content-type': MediaTypes.DockerManifestList } }),
+      http.get(
+        `${ORIGIN}/v2/x/manifests/v1`,
+        () => new HttpResponse(index.bytes, { headers: { 'content-type': MediaTypes.DockerManifestList } }),
       ),
     );
     const error = await rejectionOf(registry().repository('x').images().getByTag('v1'));
@@ -215,8 +228,9 @@ describe('images().getByTag', () => {
 
   it('stops reading a manifest above the size cap', async () => {
     server.use(
-      http.get(`${ORIGIN}/v2/big/manifests/v1`, () =>
-        new HttpResponse(new Uint8Array(2048), { headers: { 'content-type': MediaTypes.OciManifest } }),
+      http.get(
+        `${ORIGIN}/v2/big/manifests/v1`,
+        () => new HttpResponse(new Uint8Array(2048), { headers: { 'content-type': MediaTypes.OciManifest } }),
       ),
     );
     const error = await rejectionOf(registry({ maxManifestBytes: 1024 }).repository('big').images().getByTag('v1'));
@@ -238,8 +252,9 @@ describe('images().getByDigest and deleteByDigest', () => {
   it('rejects content that does not hash to the requested digest', async () => {
     const { repo, amd64, arm64 } = multiArchRepo();
     server.use(
-      http.get(`${ORIGIN}/v2/library/golang/manifests/${arm64.digest}`, () =>
-        new HttpResponse(amd64.bytes, { headers: { 'content-type': MediaTypes.OciManifest } }),
+      http.get(
+        `${ORIGIN}/v2/library/golang/manifests/${arm64.digest}`,
+        () => new HttpResponse(amd64.bytes, { headers: { 'content-type': MediaTypes.OciManifest } }),
       ),
       ...repoHandlers([repo]),
     );
@@ -285,9 +300,17 @@ describe('manifests().get', () => {
   });
 
   it('names the bad field of a malformed manifest', async () => {
-    const bad = blob({ schemaVersion: 2, mediaType: MediaTypes.OciManifest, config: { mediaType: 'x', digest: 'nope', size: 1 }, layers: [] });
+    const bad = blob({
+      schemaVersion: 2,
+      mediaType: MediaTypes.OciManifest,
+      config: { mediaType: 'x', digest: 'nope', size: 1 },
+      layers: [],
+    });
     server.use(
-      http.get(`${ORIGIN}/v2/x/manifests/v1`, () => new HttpResponse(bad.bytes, { headers: { 'content-type': MediaTypes.OciManifest } })),
+      http.get(
+        `${ORIGIN}/v2/x/manifests/v1`,
+        () => new HttpResponse(bad.bytes, { headers: { 'content-type': MediaTypes.OciManifest } }),
+      ),
     );
     const error = await rejectionOf(registry().repository('x').manifests().get('v1'));
     expect(InvalidManifestError.isInstance(error)).toBe(true);
@@ -324,7 +347,10 @@ describe('tags and catalog pagination', () => {
         requested.push(url.search);
         const cursor = url.searchParams.get('cursor');
         if (cursor === null) {
-          return HttpResponse.json({ name: 'app', tags: ['a', 'b'] }, { headers: { link: '</v2/app/tags/list?cursor=opaque1>; rel="next"' } });
+          return HttpResponse.json(
+            { name: 'app', tags: ['a', 'b'] },
+            { headers: { link: '</v2/app/tags/list?cursor=opaque1>; rel="next"' } },
+          );
         }
         if (cursor === 'opaque1') {
           return HttpResponse.json({ name: 'app', tags: ['c', 'b'] }, { headers: { link: '<?cursor=opaque2>; rel="next"' } });
@@ -354,7 +380,10 @@ describe('tags and catalog pagination', () => {
       ),
       http.get(`${ORIGIN}/v2/long/tags/list`, ({ request }) => {
         const page = Number(new URL(request.url).searchParams.get('page') ?? '0');
-        return HttpResponse.json({ tags: [`t${page}`] }, { headers: { link: `</v2/long/tags/list?page=${page + 1}>; rel="next"` } });
+        return HttpResponse.json(
+          { tags: [`t${page}`] },
+          { headers: { link: `</v2/long/tags/list?page=${page + 1}>; rel="next"` } },
+        );
       }),
     );
     const loop = await rejectionOf(registry().repository('loop').tags().getAll({ pageSize: 5 }));
@@ -387,7 +416,10 @@ describe('tags and catalog pagination', () => {
     server.use(
       http.get(`${ORIGIN}/v2/app/tags/list`, ({ request }) => {
         const page = Number(new URL(request.url).searchParams.get('page') ?? '0');
-        return HttpResponse.json({ tags: [`t${page}`] }, { headers: { link: `</v2/app/tags/list?page=${page + 1}>; rel="next"` } });
+        return HttpResponse.json(
+          { tags: [`t${page}`] },
+          { headers: { link: `</v2/app/tags/list?page=${page + 1}>; rel="next"` } },
+        );
       }),
     );
     const controller = new AbortController();
@@ -415,10 +447,18 @@ describe('HTTP status mapping', () => {
   ])('maps %i to its typed error', async (status, type) => {
     server.use(
       http.get(`${ORIGIN}/v2/app/tags/list`, () =>
-        HttpResponse.json({ errors: [{ code: 'DENIED', message: 'no', detail: { a: 1 } }] }, { status, headers: { 'retry-after': '3' } }),
+        HttpResponse.json(
+          { errors: [{ code: 'DENIED', message: 'no', detail: { a: 1 } }] },
+          { status, headers: { 'retry-after': '3' } },
+        ),
       ),
     );
-    const error = await rejectionOf(registry({ retry: { limit: 0 } }).repository('app').tags().getAll());
+    const error = await rejectionOf(
+      registry({ retry: { limit: 0 } })
+        .repository('app')
+        .tags()
+        .getAll(),
+    );
     expect(type.isInstance(error)).toBe(true);
     expect((error as RegistryResponseError).errors).toEqual([{ code: 'DENIED', message: 'no', detail: { a: 1 } }]);
     if (status === 429) expect((error as TooManyRequestsError).retryAfterMs).toBe(3000);
@@ -432,10 +472,12 @@ describe('HTTP status mapping', () => {
   });
 
   it('times out a request that hangs', async () => {
-    server.use(http.get(`${ORIGIN}/v2/slow/tags/list`, async () => {
-      await delay(5_000);
-      return HttpResponse.json({ tags: [] });
-    }));
+    server.use(
+      http.get(`${ORIGIN}/v2/slow/tags/list`, async () => {
+        await delay(5_000);
+        return HttpResponse.json({ tags: [] });
+      }),
+    );
     const error = await rejectionOf(registry({ timeoutMs: 50 }).repository('slow').tags().getAll());
     expect(TimeoutError.isInstance(error)).toBe(true);
   });
@@ -469,7 +511,12 @@ describe('authenticator loop and redirects', () => {
       }),
     );
     const log: string[] = [];
-    const error = await rejectionOf(registry({ authenticator: recordingAuthenticator(log) }).repository('app').tags().getAll());
+    const error = await rejectionOf(
+      registry({ authenticator: recordingAuthenticator(log) })
+        .repository('app')
+        .tags()
+        .getAll(),
+    );
     expect(UnauthorizedError.isInstance(error)).toBe(true);
     expect(calls).toBe(3);
     expect(log[0]).toBe('request registry.test repository:app:pull');
@@ -494,7 +541,10 @@ describe('authenticator loop and redirects', () => {
       }),
     );
     const log: string[] = [];
-    const bytes = await registry({ authenticator: recordingAuthenticator(log) }).repository('app').blobs().getBytes(digest);
+    const bytes = await registry({ authenticator: recordingAuthenticator(log) })
+      .repository('app')
+      .blobs()
+      .getBytes(digest);
     expect(new TextDecoder().decode(bytes)).toBe('layer');
     expect(registryAuthorization).toBe('Bearer secret-token');
     expect(storageAuthorization).toBeNull();
@@ -504,13 +554,17 @@ describe('authenticator loop and redirects', () => {
   it('keeps credentials on a same-origin redirect and refuses https to http', async () => {
     let authorization: string | null = null;
     server.use(
-      http.get(`${ORIGIN}/v2/app/tags/list`, () => new HttpResponse(null, { status: 301, headers: { location: '/v2/moved/tags/list' } })),
+      http.get(
+        `${ORIGIN}/v2/app/tags/list`,
+        () => new HttpResponse(null, { status: 301, headers: { location: '/v2/moved/tags/list' } }),
+      ),
       http.get(`${ORIGIN}/v2/moved/tags/list`, ({ request }) => {
         authorization = request.headers.get('authorization');
         return HttpResponse.json({ tags: ['x'] });
       }),
-      http.get(`${ORIGIN}/v2/down/tags/list`, () =>
-        new HttpResponse(null, { status: 302, headers: { location: 'http://registry.test/v2/down/tags/list' } }),
+      http.get(
+        `${ORIGIN}/v2/down/tags/list`,
+        () => new HttpResponse(null, { status: 302, headers: { location: 'http://registry.test/v2/down/tags/list' } }),
       ),
     );
     const reg = registry({ authenticator: recordingAuthenticator([], false) });
@@ -551,7 +605,10 @@ describe('Registry options and naming', () => {
   });
 
   it('uses http by default only for loopback hosts', () => {
-    expect(new Registry({ domain: '127.0.0.1:5000' }).target).toMatchObject({ origin: 'http://127.0.0.1:5000', plaintextAllowed: true });
+    expect(new Registry({ domain: '127.0.0.1:5000' }).target).toMatchObject({
+      origin: 'http://127.0.0.1:5000',
+      plaintextAllowed: true,
+    });
     expect(new Registry({ domain: 'localhost:5000' }).target.protocol).toBe('http');
     expect(new Registry({ domain: 'registry.example.com' }).target).toMatchObject({ protocol: 'https', plaintextAllowed: false });
     expect(new Registry({ domain: 'registry.example.com', protocol: 'http' }).target.plaintextAllowed).toBe(true);
@@ -585,7 +642,11 @@ describe('page size negotiation', () => {
         seen.push(url.search);
         if (url.searchParams.has('n')) {
           return HttpResponse.json(
-            { errors: [{ code: 'PAGINATION_NUMBER_INVALID', message: 'invalid number of results requested', detail: { n: 1000 } }] },
+            {
+              errors: [
+                { code: 'PAGINATION_NUMBER_INVALID', message: 'invalid number of results requested', detail: { n: 1000 } },
+              ],
+            },
             { status: 400 },
           );
         }

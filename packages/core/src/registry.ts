@@ -1,15 +1,15 @@
+import { type Authenticator, createNullAuthenticator, type RegistryTarget } from './authenticator';
 import { releaseBody } from './body';
-import { createNullAuthenticator, type Authenticator, type RegistryTarget } from './authenticator';
 import { isLoopbackHost } from './credential-policy';
 import { InvalidOptionError, RegistryMismatchError } from './errors';
 import { createFetchTransport } from './fetch-transport';
 import { type ListOptions, pageSizeParam, paginate, stringList } from './pagination';
+import type { RateLimitState } from './rate-limit';
 import { isValidRepositoryName, parseImageName, REFERENCE_REGEXPS } from './reference';
 import { Repository } from './repository';
 import type { RepositoryContext } from './repository-context';
 import { Requester } from './requester';
-import type { RateLimitState } from './rate-limit';
-import { DEFAULT_RETRY_POLICY, resolveRetryPolicy, type RetryPolicy } from './retry';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, resolveRetryPolicy } from './retry';
 import { CATALOG_SCOPE } from './scope';
 import type { Transport } from './transport';
 
@@ -120,10 +120,16 @@ export class Registry {
     }
     const { domain, protocol, proxy } = options;
     if (typeof domain !== 'string' || !isValidDomain(domain)) {
-      throw new InvalidOptionError('domain', `@regkit/core: domain must be a registry host[:port], got ${JSON.stringify(domain)}`);
+      throw new InvalidOptionError(
+        'domain',
+        `@regkit/core: domain must be a registry host[:port], got ${JSON.stringify(domain)}`,
+      );
     }
     if (protocol !== undefined && protocol !== 'https' && protocol !== 'http') {
-      throw new InvalidOptionError('protocol', `@regkit/core: protocol must be 'https' or 'http', got ${JSON.stringify(protocol)}`);
+      throw new InvalidOptionError(
+        'protocol',
+        `@regkit/core: protocol must be 'https' or 'http', got ${JSON.stringify(protocol)}`,
+      );
     }
     if (proxy !== undefined && (typeof proxy !== 'string' || !isValidDomain(proxy))) {
       throw new InvalidOptionError(

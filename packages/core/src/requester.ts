@@ -1,20 +1,13 @@
 import {
+  type Authenticator,
   type AuthHttpClient,
   type AuthHttpRequest,
   type AuthHttpResponse,
-  type Authenticator,
   MAX_AUTH_RESENDS,
   type RegistryTarget,
 } from './authenticator';
-import { contentLength, releaseBody, readCapped } from './body';
-import {
-  RedirectError,
-  RegistryResponseError,
-  RegkitError,
-  type RequestSummary,
-  TimeoutError,
-  TransportError,
-} from './errors';
+import { contentLength, readCapped, releaseBody } from './body';
+import { RedirectError, RegistryResponseError, RegkitError, type RequestSummary, TimeoutError, TransportError } from './errors';
 import { parseRateLimit, type RateLimitState } from './rate-limit';
 import { summarizeRequest } from './redact';
 import { toResponseError } from './response-error';
@@ -143,11 +136,7 @@ export class Requester {
   }
 
   /** Sends a request and reads its whole 2xx body, capped at `maxBytes`; the timeout covers the body too. */
-  async sendForBytes(
-    request: RegistryRequest,
-    maxBytes: number,
-    what: string,
-  ): Promise<RegistryBytes> {
+  async sendForBytes(request: RegistryRequest, maxBytes: number, what: string): Promise<RegistryBytes> {
     return this.#withRetries(request, async (signal) => {
       const response = await this.#sendChecked(request, signal);
       const bytes = await this.#guard(signal, () => readCapped(response.body, maxBytes, what, contentLength(response.headers)));
@@ -257,7 +246,9 @@ export class Requester {
       if (!REDIRECT_STATUSES.has(response.status) || location === undefined) return response;
       releaseBody(response.body);
       if (hop >= this.#maxRedirects) {
-        throw new RedirectError(`more than ${this.#maxRedirects} redirects from ${summarizeRequest(first.method, first.url).url}`);
+        throw new RedirectError(
+          `more than ${this.#maxRedirects} redirects from ${summarizeRequest(first.method, first.url).url}`,
+        );
       }
       request = this.#redirectRequest(request, response.status, location, credentialOrigin);
     }
@@ -274,7 +265,9 @@ export class Requester {
       throw new RedirectError(`refusing to follow a redirect to a ${next.protocol} URL`);
     }
     if (new URL(previous.url).protocol === 'https:' && next.protocol === 'http:') {
-      throw new RedirectError(`refusing to follow a redirect from https to http (${summarizeRequest('GET', next.toString()).url})`);
+      throw new RedirectError(
+        `refusing to follow a redirect from https to http (${summarizeRequest('GET', next.toString()).url})`,
+      );
     }
     const keepsMethod = status === 307 || status === 308 || previous.method === 'GET' || previous.method === 'HEAD';
     const method: HttpMethod = keepsMethod ? previous.method : 'GET';
@@ -301,9 +294,12 @@ export class Requester {
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       if (RegkitError.isInstance(error)) throw error;
-      throw new TransportError(`${this.#transport.name} transport failed: ${error instanceof Error ? error.message : String(error)}`, {
-        cause: error,
-      });
+      throw new TransportError(
+        `${this.#transport.name} transport failed: ${error instanceof Error ? error.message : String(error)}`,
+        {
+          cause: error,
+        },
+      );
     }
   }
 

@@ -1,4 +1,4 @@
-import { delay, http, HttpResponse } from 'msw';
+import { delay, HttpResponse, http } from 'msw';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidOptionError, ResourceNotFoundError } from './errors';
 import { MediaTypes } from './media-types';
@@ -45,7 +45,9 @@ describe('images().resolve', () => {
     server.use(
       http.all(`${ORIGIN}/v2/app/manifests/t0`, ({ request }) => {
         methods.push(request.method);
-        return new HttpResponse(request.method === 'HEAD' ? null : manifest.bytes, { headers: { 'content-type': MediaTypes.OciManifest } });
+        return new HttpResponse(request.method === 'HEAD' ? null : manifest.bytes, {
+          headers: { 'content-type': MediaTypes.OciManifest },
+        });
       }),
     );
     const resolved = await new Registry({ domain: 'registry.test' }).repository('app').images().resolve('t0');
@@ -57,7 +59,11 @@ describe('images().resolve', () => {
   it('reports a missing tag as ResourceNotFoundError', async () => {
     const { repo } = repoWithTags(1);
     server.use(...repoHandlers([repo]));
-    const error = await new Registry({ domain: 'registry.test' }).repository('app').images().resolve('nope').catch((e: unknown) => e);
+    const error = await new Registry({ domain: 'registry.test' })
+      .repository('app')
+      .images()
+      .resolve('nope')
+      .catch((e: unknown) => e);
     expect(ResourceNotFoundError.isInstance(error)).toBe(true);
   });
 });
@@ -77,7 +83,10 @@ describe('images().resolveAll', () => {
       ...repoHandlers([repo]),
     );
     const references = [...Array.from({ length: 40 }, (_, i) => `t${i}`), 'missing'];
-    const outcomes = await new Registry({ domain: 'registry.test' }).repository('app').images().resolveAll(references, { concurrency: 4 });
+    const outcomes = await new Registry({ domain: 'registry.test' })
+      .repository('app')
+      .images()
+      .resolveAll(references, { concurrency: 4 });
     expect(outcomes.map((o) => o.reference)).toEqual(references);
     expect(outcomes.slice(0, 40).every((o) => o.ok && o.value.digest === manifest.digest)).toBe(true);
     const last = outcomes[40];

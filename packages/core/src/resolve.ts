@@ -1,10 +1,10 @@
+import { contentLength, releaseBody } from './body';
 import { parseDigest } from './digest';
+import { InvalidOptionError } from './errors';
 import { checkManifestReference, fetchManifest, type GetManifestOptions } from './manifests';
 import { essenceOf, isImageManifestType, isIndexType, MANIFEST_ACCEPT, type ManifestMediaType } from './media-types';
-import { contentLength, releaseBody } from './body';
 import { type RepositoryContext, repositoryPath } from './repository-context';
 import { repositoryScope } from './scope';
-import { InvalidOptionError } from './errors';
 
 /** What a tag or digest points at, without the manifest body. */
 export interface ResolvedManifest {
@@ -109,7 +109,10 @@ export async function resolveManyManifests(
 ): Promise<ResolveOutcome[]> {
   const concurrency = options.concurrency ?? 8;
   if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
-    throw new InvalidOptionError('concurrency', `@regkit/core: concurrency must be a positive integer, got ${String(concurrency)}`);
+    throw new InvalidOptionError(
+      'concurrency',
+      `@regkit/core: concurrency must be a positive integer, got ${String(concurrency)}`,
+    );
   }
   const outcomes: ResolveOutcome[] = new Array(references.length);
   let next = 0;

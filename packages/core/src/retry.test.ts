@@ -1,4 +1,4 @@
-import { http, HttpResponse } from 'msw';
+import { HttpResponse, http } from 'msw';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidOptionError, ServerError, TooManyRequestsError } from './errors';
 import { parseRateLimit } from './rate-limit';
@@ -44,7 +44,9 @@ describe('retries', () => {
         return new HttpResponse('busy', { status: 502 });
       }),
     );
-    const error = await rejectionOf(new Registry({ domain: 'registry.test', retry: { ...fast, limit: 1 } }).repository('app').tags().getAll());
+    const error = await rejectionOf(
+      new Registry({ domain: 'registry.test', retry: { ...fast, limit: 1 } }).repository('app').tags().getAll(),
+    );
     expect(ServerError.isInstance(error)).toBe(true);
     expect(calls).toBe(2);
   });
@@ -58,7 +60,12 @@ describe('retries', () => {
       }),
     );
     const registry = new Registry({ domain: 'registry.test', retry: fast });
-    await rejectionOf(registry.repository('app').images().deleteByDigest(`sha256:${'a'.repeat(64)}`));
+    await rejectionOf(
+      registry
+        .repository('app')
+        .images()
+        .deleteByDigest(`sha256:${'a'.repeat(64)}`),
+    );
     expect(calls).toBe(1);
   });
 
@@ -70,12 +77,21 @@ describe('retries', () => {
         if (times.length === 1) {
           return HttpResponse.json(
             { errors: [{ code: 'TOOMANYREQUESTS', message: 'You have reached your pull rate limit.' }] },
-            { status: 429, headers: { 'retry-after': '1', 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '0;w=21600' } },
+            {
+              status: 429,
+              headers: { 'retry-after': '1', 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '0;w=21600' },
+            },
           );
         }
         return HttpResponse.json(
           { tags: ['a'] },
-          { headers: { 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '99;w=21600', 'docker-ratelimit-source': '203.0.113.1' } },
+          {
+            headers: {
+              'ratelimit-limit': '100;w=21600',
+              'ratelimit-remaining': '99;w=21600',
+              'docker-ratelimit-source': '203.0.113.1',
+            },
+          },
         );
       }),
     );
@@ -92,7 +108,10 @@ describe('retries', () => {
         calls++;
         return HttpResponse.json(
           { errors: [{ code: 'TOOMANYREQUESTS', message: 'slow down' }] },
-          { status: 429, headers: { 'retry-after': '3600', 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '0;w=21600' } },
+          {
+            status: 429,
+            headers: { 'retry-after': '3600', 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '0;w=21600' },
+          },
         );
       }),
     );
@@ -104,11 +123,15 @@ describe('retries', () => {
   });
 
   it('aborts a retry wait at once', async () => {
-    server.use(http.get(`${ORIGIN}/v2/app/tags/list`, () => new HttpResponse(null, { status: 429, headers: { 'retry-after': '30' } })));
+    server.use(
+      http.get(`${ORIGIN}/v2/app/tags/list`, () => new HttpResponse(null, { status: 429, headers: { 'retry-after': '30' } })),
+    );
     const controller = new AbortController();
     const started = Date.now();
     setTimeout(() => controller.abort(new Error('cancelled')), 100);
-    const error = await rejectionOf(new Registry({ domain: 'registry.test' }).repository('app').tags().getAll({ signal: controller.signal }));
+    const error = await rejectionOf(
+      new Registry({ domain: 'registry.test' }).repository('app').tags().getAll({ signal: controller.signal }),
+    );
     expect((error as Error).message).toBe('cancelled');
     expect(Date.now() - started).toBeLessThan(2_000);
   });

@@ -40,7 +40,10 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
 
 function nonNegativeInteger(name: string, value: number): number {
   if (!Number.isSafeInteger(value) || value < 0) {
-    throw new InvalidOptionError(`retry.${name}`, `@regkit/core: retry.${name} must be a non-negative integer, got ${String(value)}`);
+    throw new InvalidOptionError(
+      `retry.${name}`,
+      `@regkit/core: retry.${name} must be a non-negative integer, got ${String(value)}`,
+    );
   }
   return value;
 }

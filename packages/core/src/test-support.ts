@@ -3,7 +3,7 @@
  * Not exported from the package; `@regkit/testing` is the full simulator.
  */
 import { createHash } from 'node:crypto';
-import { http, HttpResponse } from 'msw';
+import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { MediaTypes } from './media-types';
 

@@ -1,2 +1,2 @@
-export { createUndiciTransport, type UndiciTransportOptions } from './undici-transport';
 export type { UndiciHttpProxy } from './proxy';
+export { createUndiciTransport, type UndiciTransportOptions } from './undici-transport';

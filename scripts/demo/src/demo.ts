@@ -33,7 +33,9 @@ async function inspect(registry: Registry, image: string): Promise<void> {
   const manifest = await repository.manifests().get(first.digest);
   if (manifest.kind === 'image') {
     const bytes = manifest.layers.reduce((sum, layer) => sum + layer.size, 0);
-    console.log(`  ${first.os}/${first.architecture}: config ${manifest.config.digest}, ${manifest.layers.length} layers, ${bytes} bytes`);
+    console.log(
+      `  ${first.os}/${first.architecture}: config ${manifest.config.digest}, ${manifest.layers.length} layers, ${bytes} bytes`,
+    );
   }
 }
 

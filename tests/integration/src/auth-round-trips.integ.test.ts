@@ -13,8 +13,8 @@ import {
   connectionOf,
   DEFAULT_USERS,
   findTool,
-  PushClient,
   type PlannedImage,
+  PushClient,
   type RunningRegistry,
   seedPlan,
   startRegistry,
@@ -69,7 +69,8 @@ describe.skipIf(!available)('token auth round trips on distribution 2.8', () => 
 
     transport.seen.length = 0;
     for (let i = 0; i < 100; i++) {
-      const image = i % 2 === 0 ? await images.getByTag('1.12.0') : await client.repository('library/golang').manifests().get(first.digest);
+      const image =
+        i % 2 === 0 ? await images.getByTag('1.12.0') : await client.repository('library/golang').manifests().get(first.digest);
       expect(image.digest).toBe(first.digest);
     }
     expect(transport.seen).toHaveLength(100);
@@ -85,7 +86,11 @@ describe.skipIf(!available)('token auth round trips on distribution 2.8', () => 
     const b = await client.repository('single/app').images().getByTag('v1');
     const a = await client.repository('library/golang').images().getByTag('1.12.0');
     const bAgain = await client.repository('single/app').images().getByTag('v1');
-    expect([b.digest, a.digest, bAgain.digest]).toEqual([plan.summary.singleApp.manifestDigest, plan.summary.golang.digest, b.digest]);
+    expect([b.digest, a.digest, bAgain.digest]).toEqual([
+      plan.summary.singleApp.manifestDigest,
+      plan.summary.golang.digest,
+      b.digest,
+    ]);
     const asked = registry.tokenServer?.tokenRequests.slice(before).map((r) => r.scopes) ?? [];
     expect(asked).toEqual([['repository:single/app:pull'], ['repository:library/golang:pull']]);
   });
@@ -94,18 +99,18 @@ describe.skipIf(!available)('token auth round trips on distribution 2.8', () => 
     const client = registryFor(registry, createFetchTransport(), authenticatorFor('token'));
     const image = await client.repository('library/golang').images().getByTag('1.12.0');
     expect(image.platforms).toHaveLength(3);
-    const error = await client.repository('private/app').images().getByTag('v1').catch((e: unknown) => e);
+    const error = await client
+      .repository('private/app')
+      .images()
+      .getByTag('v1')
+      .catch((e: unknown) => e);
     expect(UnauthorizedError.isInstance(error)).toBe(true);
   });
 
   it('refreshes an expired token before using it, without a 401', async () => {
     let now = Date.now();
     const transport = recordingTransport(createFetchTransport());
-    const client = registryFor(
-      registry,
-      transport,
-      createTokenAuthenticator({ ...reader, clock: { now: () => now } }),
-    );
+    const client = registryFor(registry, transport, createTokenAuthenticator({ ...reader, clock: { now: () => now } }));
     const images = client.repository('library/golang').images();
     await images.getByTag('1.12.0');
     const before = tokenRequests();
@@ -145,7 +150,11 @@ describe.skipIf(!available)('token auth round trips on distribution 2.8', () => 
     await registry.tokenServer?.revoke(); // the registry still trusts only the previous key
     const transport = recordingTransport(createFetchTransport());
     const client = registryFor(registry, transport, createTokenAuthenticator(reader));
-    const error = await client.repository('library/golang').images().getByTag('1.12.0').catch((e: unknown) => e);
+    const error = await client
+      .repository('library/golang')
+      .images()
+      .getByTag('1.12.0')
+      .catch((e: unknown) => e);
     expect(AuthTokenInvalidError.isInstance(error)).toBe(true);
     expect(transport.seen.filter((r) => r.url.startsWith(registry.origin)).every((r) => r.status === 401)).toBe(true);
     expect(String(error)).not.toMatch(/eyJ/);
@@ -179,7 +188,11 @@ describe.skipIf(!available)('basic auth round trips on distribution 2.8', () => 
 
   it('tells a token client without credentials that the registry offers no Bearer challenge', async () => {
     const client = registryFor(registry, createFetchTransport(), createTokenAuthenticator());
-    const error = await client.repository('library/golang').images().getByTag('1.12.0').catch((e: unknown) => e);
+    const error = await client
+      .repository('library/golang')
+      .images()
+      .getByTag('1.12.0')
+      .catch((e: unknown) => e);
     expect(AuthTokenNoBearerError.isInstance(error)).toBe(true);
   });
 });

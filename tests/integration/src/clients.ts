@@ -16,8 +16,7 @@ import {
 } from '@regkit/core';
 import { createAxiosTransport } from '@regkit/transport-axios';
 import { createUndiciTransport } from '@regkit/transport-undici';
-import type { HarnessRegistryInfo } from './harness';
-import type { Credentials } from './harness';
+import type { Credentials, HarnessRegistryInfo } from './harness';
 
 /** Transports under test, by name. New transports join here. */
 export const TRANSPORTS: Readonly<Record<string, () => Transport>> = {
@@ -53,7 +52,12 @@ export function recordingTransport(inner: Transport): Transport & { readonly see
     seen,
     async send(request: TransportRequest, options?: TransportSendOptions): Promise<TransportResponse> {
       const response = await inner.send(request, options);
-      seen.push({ method: request.method, url: request.url, status: response.status, authorization: request.headers.authorization });
+      seen.push({
+        method: request.method,
+        url: request.url,
+        status: response.status,
+        authorization: request.headers.authorization,
+      });
       return response;
     },
     close: () => inner.close?.() ?? Promise.resolve(),

@@ -3,13 +3,7 @@
  * mode and through every transport, checked against what the seeder pushed
  * and against skopeo as an independent client.
  */
-import {
-  InvalidReferenceError,
-  type Registry,
-  ResourceNotFoundError,
-  type Transport,
-  UnauthorizedError,
-} from '@regkit/core';
+import { InvalidReferenceError, type Registry, ResourceNotFoundError, type Transport, UnauthorizedError } from '@regkit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authenticatorFor, registryFor, TRANSPORTS } from './clients';
 import { DEFAULT_USERS, describeWithRegistries, inspectRaw, listTags } from './harness';
@@ -164,7 +158,11 @@ describeWithRegistries('read API on distribution 2.8', (harness) => {
     it.skipIf(skip)('agrees with skopeo on a basic-auth registry', async () => {
       const basic = harness.registries.basic;
       const raw = await inspectRaw(`${basic.host}/oci/multi:latest`, { credentials: DEFAULT_USERS.reader });
-      const registry = registryFor(basic, TRANSPORTS.fetch?.() ?? createFallback(), authenticatorFor('basic', DEFAULT_USERS.reader));
+      const registry = registryFor(
+        basic,
+        TRANSPORTS.fetch?.() ?? createFallback(),
+        authenticatorFor('basic', DEFAULT_USERS.reader),
+      );
       const manifest = await registry.repository('oci/multi').manifests().get('latest');
       expect(Buffer.from(manifest.bytes).equals(raw)).toBe(true);
     });
@@ -174,7 +172,11 @@ describeWithRegistries('read API on distribution 2.8', (harness) => {
     it('refuses anonymous reads of a private repository in token mode', async () => {
       const token = harness.registries.token;
       const registry = registryFor(token, TRANSPORTS.fetch?.() ?? createFallback(), authenticatorFor('token'));
-      const error = await registry.repository('private/app').images().getByTag('v1').catch((e: unknown) => e);
+      const error = await registry
+        .repository('private/app')
+        .images()
+        .getByTag('v1')
+        .catch((e: unknown) => e);
       expect(UnauthorizedError.isInstance(error)).toBe(true);
       expect(JSON.stringify(error)).not.toMatch(/Bearer\s+ey/);
     });
@@ -186,7 +188,11 @@ describeWithRegistries('read API on distribution 2.8', (harness) => {
         TRANSPORTS.fetch?.() ?? createFallback(),
         authenticatorFor('basic', { username: 'admin', password: 'wrong-password-x' }),
       );
-      const error = await registry.repository('library/golang').tags().getAll().catch((e: unknown) => e);
+      const error = await registry
+        .repository('library/golang')
+        .tags()
+        .getAll()
+        .catch((e: unknown) => e);
       expect(UnauthorizedError.isInstance(error)).toBe(true);
       expect(`${String(error)} ${JSON.stringify(error)}`).not.toContain('wrong-password-x');
     });

@@ -1,29 +1,3 @@
-export { RegkitError } from './regkit-error';
-export { InvalidOptionError } from './option-errors';
-export { InvalidReferenceError, RegistryMismatchError, type InvalidReferenceReason } from './reference-errors';
-export {
-  BodyTooLargeError,
-  DigestMismatchError,
-  InvalidManifestError,
-  RegistryProtocolError,
-  SchemaUnknownError,
-  SchemaV1NotSupportedError,
-  type DigestSource,
-} from './content-errors';
-export { PaginationError, RedirectError, TimeoutError, TransportError, type TimeoutPhase } from './transport-errors';
-export {
-  ForbiddenError,
-  RegistryResponseError,
-  ResourceNotFoundError,
-  ServerError,
-  TooManyRequestsError,
-  UnauthorizedError,
-  UnsupportedOperationError,
-  type OciErrorEntry,
-  type RateLimitInfo,
-  type RequestSummary,
-  type ResponseErrorInit,
-} from './response-errors';
 export {
   AuthenticationError,
   AuthTokenInvalidError,
@@ -31,3 +5,29 @@ export {
   InsecureCredentialsError,
   TokenRequestError,
 } from './auth-errors';
+export {
+  BodyTooLargeError,
+  DigestMismatchError,
+  type DigestSource,
+  InvalidManifestError,
+  RegistryProtocolError,
+  SchemaUnknownError,
+  SchemaV1NotSupportedError,
+} from './content-errors';
+export { InvalidOptionError } from './option-errors';
+export { InvalidReferenceError, type InvalidReferenceReason, RegistryMismatchError } from './reference-errors';
+export { RegkitError } from './regkit-error';
+export {
+  ForbiddenError,
+  type OciErrorEntry,
+  type RateLimitInfo,
+  RegistryResponseError,
+  type RequestSummary,
+  ResourceNotFoundError,
+  type ResponseErrorInit,
+  ServerError,
+  TooManyRequestsError,
+  UnauthorizedError,
+  UnsupportedOperationError,
+} from './response-errors';
+export { PaginationError, RedirectError, TimeoutError, type TimeoutPhase, TransportError } from './transport-errors';

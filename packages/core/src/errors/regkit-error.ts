@@ -9,9 +9,9 @@ interface ErrorKind {
   readonly kind: string;
 }
 
-function kindsOf(constructor: Function): string[] {
+function kindsOf(errorClass: Function): string[] {
   const kinds: string[] = [];
-  for (let current: unknown = constructor; typeof current === 'function'; current = Object.getPrototypeOf(current)) {
+  for (let current: unknown = errorClass; typeof current === 'function'; current = Object.getPrototypeOf(current)) {
     if (Object.hasOwn(current, 'kind')) kinds.push((current as unknown as ErrorKind).kind);
     if (current === RegkitError) break;
   }
@@ -44,7 +44,12 @@ export class RegkitError extends Error {
     super(message, options);
     const kinds = kindsOf(new.target);
     Object.defineProperty(this, KINDS, { value: kinds, enumerable: false });
-    Object.defineProperty(this, 'name', { value: kinds[0] ?? 'RegkitError', enumerable: false, configurable: true, writable: true });
+    Object.defineProperty(this, 'name', {
+      value: kinds[0] ?? 'RegkitError',
+      enumerable: false,
+      configurable: true,
+      writable: true,
+    });
   }
 
   /**
@@ -54,6 +59,7 @@ export class RegkitError extends Error {
   static isInstance<T extends RegkitError>(this: { readonly kind: string; readonly prototype: T }, value: unknown): value is T {
     if (typeof value !== 'object' || value === null) return false;
     const kinds = (value as { [KINDS]?: unknown })[KINDS];
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass the check was called on.
     return Array.isArray(kinds) && kinds.includes(this.kind);
   }
 }

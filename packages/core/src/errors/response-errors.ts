@@ -50,7 +50,9 @@ export interface RateLimitInfo {
 
 function describe(init: ResponseErrorInit): string {
   const first = init.errors?.[0];
-  const reason = first ? `${first.code}${first.message ? `: ${first.message}` : ''}` : (init.bodyText?.trim().slice(0, 200) ?? '');
+  const reason = first
+    ? `${first.code}${first.message ? `: ${first.message}` : ''}`
+    : (init.bodyText?.trim().slice(0, 200) ?? '');
   return `${init.request.method} ${init.request.url} failed with HTTP ${init.status}${reason ? ` (${reason})` : ''}`;
 }
 
