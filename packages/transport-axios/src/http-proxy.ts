@@ -7,7 +7,15 @@ import { InvalidOptionError } from '@regkit/core';
  * Basic proxy credentials (`http://user:pass@proxy.internal:3128`), or the
  * URL and a `Proxy-Authorization` value to send as is.
  */
-export type AxiosHttpProxy = string | { readonly uri: string; readonly token?: string };
+export type AxiosHttpProxy = string | AxiosHttpProxyConfig;
+
+/** An HTTP proxy with an explicit `Proxy-Authorization` value. */
+export interface AxiosHttpProxyConfig {
+  /** The proxy URL, `http://host:port` (user info in it becomes Basic proxy credentials). */
+  readonly uri: string;
+  /** The full `Proxy-Authorization` header value, e.g. `Basic …` or `Bearer …`. Never logged. */
+  readonly token?: string;
+}
 
 /** A validated proxy: where it is and what to send as `Proxy-Authorization`. */
 export interface ResolvedProxy {

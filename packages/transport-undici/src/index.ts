@@ -1,2 +1,2 @@
-export type { UndiciHttpProxy } from './proxy';
+export type { UndiciHttpProxy, UndiciHttpProxyConfig } from './proxy';
 export { createUndiciTransport, type UndiciTransportOptions } from './undici-transport';

@@ -9,7 +9,15 @@ import { type Agent, type Dispatcher, EnvHttpProxyAgent, ProxyAgent } from 'undi
  * (`http://user:pass@proxy.internal:3128`), or the URL and a
  * `Proxy-Authorization` value to send as is.
  */
-export type UndiciHttpProxy = string | { readonly uri: string; readonly token?: string };
+export type UndiciHttpProxy = string | UndiciHttpProxyConfig;
+
+/** An HTTP proxy with an explicit `Proxy-Authorization` value. */
+export interface UndiciHttpProxyConfig {
+  /** The proxy URL, `http://host:port` (user info in it becomes Basic proxy credentials). */
+  readonly uri: string;
+  /** The full `Proxy-Authorization` header value, e.g. `Basic …` or `Bearer …`. Never logged. */
+  readonly token?: string;
+}
 
 /** The proxy settings of `createUndiciTransport`. */
 export interface ProxyOptions {

@@ -16,6 +16,14 @@ import {
 } from '@regkit/core';
 import type { ContractCheck, ContractExpect } from './contract-api';
 
+/** The request a scenario sends through the authenticator. */
+export interface ScenarioRequest {
+  /** The HTTP method. */
+  readonly method: HttpMethod;
+  /** The path on the registry origin, e.g. `/v2/library/alpine/manifests/latest`. */
+  readonly path: string;
+}
+
 /** What the fake registry answers to one request of a scenario. */
 export interface ScenarioResponse {
   /** HTTP status. */
@@ -33,7 +41,7 @@ export interface AuthenticatorScenario {
   /** The registry the requests are for. Default `https://registry.contract.test`. */
   readonly target?: RegistryTarget;
   /** The request each flow sends. Default `GET /v2/library/alpine/manifests/latest`. */
-  readonly request?: { readonly method: HttpMethod; readonly path: string };
+  readonly request?: ScenarioRequest;
   /** The scopes core would derive for it. Default `['repository:library/alpine:pull']`. */
   readonly scopes?: readonly string[];
   /**

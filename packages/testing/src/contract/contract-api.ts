@@ -27,9 +27,13 @@ export type ContractExpect = (actual: unknown, message?: string) => ContractAsse
 export type ContractDescribe = (name: string, fn: () => void) => void;
 
 /** `it(name, fn, timeoutMs)` or `test(…)` of the test runner; `skip` is used for unsupported checks when present. */
-export type ContractTest = ((name: string, fn: () => Promise<void>, timeoutMs?: number) => void) & {
+export type ContractTest = ((name: string, fn: () => Promise<void>, timeoutMs?: number) => void) & ContractTestSkip;
+
+/** The optional `skip` of a test function (vitest's `it.skip`), used to show unsupported checks as skipped. */
+export interface ContractTestSkip {
+  /** Registers a skipped test. */
   readonly skip?: (name: string, fn: () => Promise<void>) => void;
-};
+}
 
 /** The test runner functions a contract suite registers its checks with. */
 export interface ContractRunner {

@@ -11,6 +11,7 @@ export {
   type AuthenticatorScenario,
   authenticatorChecks,
   CONCURRENT_FLOWS,
+  type ScenarioRequest,
   type ScenarioResponse,
 } from './authenticator-checks';
 export {
@@ -21,13 +22,15 @@ export {
 export {
   assertExpect,
   type ContractAssertion,
+  type ContractCheck,
   type ContractDescribe,
   type ContractExpect,
   type ContractResult,
   type ContractRunner,
   type ContractTest,
+  type ContractTestSkip,
 } from './contract-api';
-export type { LoopbackHandler, LoopbackServer, SeenRequest, ServerScope } from './loopback';
+export type { LoopbackHandler, LoopbackServer, SeenRequest, ServerScope, TcpServerInfo } from './loopback';
 export {
   type TransportCapabilities,
   type TransportCheck,

@@ -1,6 +1,12 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type AddressInfo, createServer as createTcpServer, type Server, type Socket } from 'node:net';
 
+/** A raw TCP server started by {@link ServerScope.serveTcp}. */
+export interface TcpServerInfo {
+  /** `http://127.0.0.1:<port>`. */
+  readonly origin: string;
+}
+
 /** A request as the loopback server received it. */
 export interface SeenRequest {
   /** HTTP method. */
@@ -74,7 +80,7 @@ export class ServerScope {
   }
 
   /** Starts a raw TCP server, for answers that are not valid HTTP. */
-  async serveTcp(onConnection: (socket: Socket) => void): Promise<{ readonly origin: string }> {
+  async serveTcp(onConnection: (socket: Socket) => void): Promise<TcpServerInfo> {
     const sockets = new Set<Socket>();
     const server = createTcpServer((socket) => {
       sockets.add(socket);

@@ -7,18 +7,22 @@ export { createSelfSignedCertificate, type EncodedCertificate, type SelfSignedCe
 export {
   type DecodedJwt,
   decodeJwt,
+  type KidTokenHeader,
   libtrustKeyId,
   type RegistryTokenClaims,
   type RegistryTokenHeader,
   type TokenAccess,
+  type X5cTokenHeader,
 } from './jwt';
 export type { AccessMap, ResourceScope } from './scope';
 export { formatScope, grantAccess, parseResourceScope } from './scope';
 export {
+  type InvalidToken,
   startTokenServer,
   type TokenRequestRecord,
   type TokenServer,
   type TokenServerOptions,
   type TokenServerUser,
   type TokenVerification,
+  type ValidToken,
 } from './token-server';

@@ -12,21 +12,46 @@ export interface TokenAccess {
 
 /** The claim set distribution 2.8 reads from a token (protocol.md §2.7). */
 export interface RegistryTokenClaims {
+  /** Issuer: must equal the registry's `auth.token.issuer`. */
   readonly iss: string;
+  /** Subject: the user name, or `''` for anonymous tokens. */
   readonly sub: string;
   /** Must be a JSON string: 2.8.2 rejects an array. */
   readonly aud: string;
+  /** Expiry, seconds since the epoch. */
   readonly exp: number;
+  /** Not before, seconds since the epoch. */
   readonly nbf: number;
+  /** Issued at, seconds since the epoch. */
   readonly iat: number;
+  /** Unique token id. */
   readonly jti: string;
+  /** What the token grants: one entry per resource. */
   readonly access: readonly TokenAccess[];
 }
 
 /** The JOSE header; exactly one key hint is set. */
-export type RegistryTokenHeader =
-  | { readonly typ: 'JWT'; readonly alg: 'RS256'; readonly x5c: readonly string[] }
-  | { readonly typ: 'JWT'; readonly alg: 'RS256'; readonly kid: string };
+export type RegistryTokenHeader = X5cTokenHeader | KidTokenHeader;
+
+/** A header naming the signing key by its certificate chain. */
+export interface X5cTokenHeader {
+  /** Always `JWT`. */
+  readonly typ: 'JWT';
+  /** Always `RS256`. */
+  readonly alg: 'RS256';
+  /** Standard-base64 DER certificates, leaf first; must chain to the registry's `rootcertbundle`. */
+  readonly x5c: readonly string[];
+}
+
+/** A header naming the signing key by its libtrust key id. */
+export interface KidTokenHeader {
+  /** Always `JWT`. */
+  readonly typ: 'JWT';
+  /** Always `RS256`. */
+  readonly alg: 'RS256';
+  /** The libtrust fingerprint of a root certificate's public key. */
+  readonly kid: string;
+}
 
 /** Base64url without padding (RFC 7515 §2). */
 export function base64UrlEncode(bytes: Uint8Array | string): string {
@@ -42,10 +67,13 @@ export function signJwt(header: RegistryTokenHeader, claims: RegistryTokenClaims
 
 /** A compact JWS split into its decoded parts. */
 export interface DecodedJwt {
+  /** The JOSE header, decoded. */
   readonly header: Record<string, unknown>;
+  /** The claims (payload), decoded. */
   readonly claims: Record<string, unknown>;
   /** `<header>.<payload>`, the bytes the signature covers. */
   readonly signingInput: string;
+  /** The raw signature bytes. */
   readonly signature: Uint8Array;
 }
 

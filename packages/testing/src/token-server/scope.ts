@@ -2,8 +2,11 @@ import type { TokenAccess } from './jwt';
 
 /** One parsed resource scope, e.g. `repository:library/golang:pull,push`. */
 export interface ResourceScope {
+  /** Resource type, e.g. `repository` or `registry`. */
   readonly type: string;
+  /** Resource name, e.g. `library/golang` or `catalog`. */
   readonly name: string;
+  /** Actions, e.g. `pull`, `push`, `delete`, `*`. */
   readonly actions: readonly string[];
 }
 

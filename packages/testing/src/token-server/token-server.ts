@@ -71,9 +71,23 @@ export interface TokenRequestRecord {
 }
 
 /** Outcome of {@link TokenServer.verifyToken}. */
-export type TokenVerification =
-  | { readonly valid: true; readonly claims: RegistryTokenClaims }
-  | { readonly valid: false; readonly reason: string };
+export type TokenVerification = ValidToken | InvalidToken;
+
+/** A token the registry would accept. */
+export interface ValidToken {
+  /** Discriminates {@link TokenVerification}. */
+  readonly valid: true;
+  /** Its claims. */
+  readonly claims: RegistryTokenClaims;
+}
+
+/** A token the registry would refuse. */
+export interface InvalidToken {
+  /** Discriminates {@link TokenVerification}. */
+  readonly valid: false;
+  /** Why, e.g. `expired` or `bad signature`. */
+  readonly reason: string;
+}
 
 /** A running token server. */
 export interface TokenServer {
