@@ -1,0 +1,243 @@
+/**
+ * The benchmark orchestrator: starts distribution 2.8 on loopback in open and
+ * token mode, seeds both, then forks one worker per (mode, task, client) in
+ * turn, never two at once, and collects timings, request counts, peak RSS and
+ * connection counts into a table and a JSON file.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type CountingProxy, startCountingProxy } from './counting-proxy';
+import { machineInfo } from './environment';
+import { findTool, type RunningRegistry, startRegistry } from './harness';
+import type { BenchMode, Job, JobOutcome, OrchestratorMessage, RequestCount, WorkerMessage, Workload } from './jobs';
+import { type BenchOptions, parseOptions, USAGE } from './options';
+import { checkTargets, formatTable, formatTargets, median, type ResultRow, withComparisons } from './report';
+import { seedBenchRegistry } from './seed';
+import { minimumRequests } from './tasks';
+
+interface Stand {
+  readonly mode: BenchMode;
+  readonly registry: RunningRegistry;
+  readonly proxy: CountingProxy;
+  readonly workload: Workload;
+}
+
+const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url));
+const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
+
+function log(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+async function startStand(mode: BenchMode, options: BenchOptions): Promise<Stand> {
+  const registry = await startRegistry({ mode, logLevel: 'error' });
+  try {
+    const started = performance.now();
+    const workload = await seedBenchRegistry(registry, { tags: options.tags, blobBytes: options.blobBytes });
+    log(`seeded ${mode} registry ${registry.host} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    const proxy = await startCountingProxy(registry.port);
+    return { mode, registry, proxy, workload };
+  } catch (error) {
+    await registry.stop();
+    throw error;
+  }
+}
+
+/** What Ctrl-C must stop: the registries and the worker of the moment. */
+const live: { stands: Stand[]; child: ChildProcess | undefined } = { stands: [], child: undefined };
+
+function stopOnSignal(signal: NodeJS.Signals): void {
+  process.once(signal, () => {
+    log(`\n${signal}: stopping the worker and the registries`);
+    live.child?.kill('SIGKILL');
+    void Promise.allSettled(live.stands.map((stand) => stand.registry.stop())).then(() => process.exit(130));
+  });
+}
+
+/** Runs one job in a fresh worker; counts its requests during the worker's untimed first run. */
+async function runJob(job: Job, stand: Stand, options: BenchOptions): Promise<{ outcome: JobOutcome; requests?: RequestCount }> {
+  const timeoutMs = options.jobTimeoutMs;
+  const execArgv = options.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`];
+  const child: ChildProcess = fork(WORKER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
+  live.child = child;
+  const tokenRequests = () => stand.registry.tokenServer?.tokenRequests.length ?? 0;
+  let requests: RequestCount | undefined;
+  let outcome: JobOutcome | undefined;
+  const timer = setTimeout(() => {
+    log(`  ${job.mode} ${job.task} ${job.client}: no result after ${timeoutMs / 1000} s, stopping worker ${child.pid}`);
+    child.kill('SIGKILL');
+  }, timeoutMs);
+  try {
+    await new Promise<void>((resolve) => {
+      let tokensBefore = 0;
+      child.on('message', (message: WorkerMessage) => {
+        if (message.type === 'counted') {
+          const { requests: registry, connections, nonHttp } = stand.proxy.counts();
+          const token = tokenRequests() - tokensBefore;
+          requests = { registry, token, connections, nonHttp, total: registry + token };
+          child.send({ type: 'continue' } satisfies OrchestratorMessage);
+        } else if (message.type === 'done') {
+          outcome = message.outcome;
+        }
+      });
+      child.once('exit', () => resolve());
+      child.once('error', () => resolve());
+      stand.proxy.reset();
+      tokensBefore = tokenRequests();
+      child.send({ type: 'job', job } satisfies OrchestratorMessage);
+    });
+  } finally {
+    clearTimeout(timer);
+    live.child = undefined;
+  }
+  return {
+    outcome: outcome ?? {
+      status: 'failed',
+      detail: `worker exited without a result (code ${child.exitCode}, signal ${child.signalCode})`,
+      samplesMs: [],
+      notes: [],
+    },
+    ...(requests !== undefined && { requests }),
+  };
+}
+
+function describe(row: ResultRow): string {
+  if (row.status !== 'ok') return `${row.status}: ${row.detail ?? ''}`;
+  const parts = [
+    `load ${row.load1}`,
+    `median ${row.medianMs?.toFixed(1)} ms over ${row.samplesMs.length}, CPU ${row.cpuMsPerIteration} ms/iter`,
+  ];
+  if (row.requests)
+    parts.push(`${row.requests.total} requests (minimum ${row.minimumRequests}), ${row.requests.connections} connections`);
+  if (row.task === 'T4') parts.push(`peak RSS ${row.peakRssMiB} MiB`);
+  if (row.sockets) parts.push(`sockets peak ${row.sockets.peak}`);
+  return parts.join(', ');
+}
+
+async function main(): Promise<number> {
+  let options: BenchOptions | undefined;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    log(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (options === undefined) {
+    log(USAGE);
+    return 0;
+  }
+  if (findTool('docker-registry') === undefined) {
+    log('docker-registry is not installed: apt-get install docker-registry (see tests/integration/README.md)');
+    return 1;
+  }
+
+  const startedAt = new Date();
+  const machine = machineInfo();
+  log(
+    `regkit bench${options.smoke ? ' (smoke)' : ''}: ${machine.cores} cores, load ${machine.loadStart.join(' ')}, node ${machine.node}`,
+  );
+
+  stopOnSignal('SIGINT');
+  stopOnSignal('SIGTERM');
+  const stands = await Promise.all(options.modes.map((mode) => startStand(mode, options)));
+  live.stands = stands;
+  const rows: ResultRow[] = [];
+  try {
+    for (const stand of stands) {
+      for (const task of options.tasks) {
+        for (const client of options.clients) {
+          const job: Job = {
+            task,
+            client,
+            mode: stand.mode,
+            origin: stand.registry.origin,
+            countOrigin: stand.proxy.origin,
+            workload: stand.workload,
+            sizes: options.sizes,
+            iterations: options.iterations[task],
+          };
+          const load1 = Math.round((loadavg()[0] ?? 0) * 100) / 100;
+          const { outcome, requests } = await runJob(job, stand, options);
+          const row: ResultRow = {
+            mode: stand.mode,
+            task,
+            client,
+            status: outcome.status,
+            ...(outcome.detail !== undefined && { detail: outcome.detail }),
+            notes: outcome.notes,
+            iterations: outcome.samplesMs.length,
+            samplesMs: outcome.samplesMs.map((ms) => Math.round(ms * 1000) / 1000),
+            ...(outcome.samplesMs.length > 0 && {
+              medianMs: median(outcome.samplesMs) as number,
+              minMs: Math.min(...outcome.samplesMs),
+              maxMs: Math.max(...outcome.samplesMs),
+            }),
+            ...(outcome.status === 'ok' && requests !== undefined && { requests }),
+            minimumRequests: minimumRequests(job),
+            ...(outcome.peakRssMiB !== undefined && { peakRssMiB: outcome.peakRssMiB }),
+            ...(outcome.baselineRssMiB !== undefined && { baselineRssMiB: outcome.baselineRssMiB }),
+            ...(outcome.cpuMsPerIteration !== undefined && { cpuMsPerIteration: outcome.cpuMsPerIteration }),
+            ...(outcome.sockets !== undefined && { sockets: outcome.sockets }),
+            load1,
+          };
+          rows.push(row);
+          log(`  ${stand.mode.padEnd(5)} ${task} ${client.padEnd(22)} ${describe(row)}`);
+        }
+      }
+    }
+  } finally {
+    await Promise.all(
+      stands.map(async (stand) => {
+        await stand.proxy.close();
+        await stand.registry.stop();
+      }),
+    );
+  }
+
+  machine.loadEnd = loadavg().map((value) => Math.round(value * 100) / 100);
+  const compared = withComparisons(rows, options.blobBytes);
+  const targets = checkTargets(compared, options.sizes.concurrency);
+  process.stdout.write(`${formatTable(compared)}\n${formatTargets(targets)}\n`);
+  process.stdout.write(
+    `\nload average ${machine.loadStart.join(' ')} at start, ${machine.loadEnd.join(' ')} at end (${machine.cores} cores)\n`,
+  );
+
+  const report = {
+    schema: 1,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    smoke: options.smoke,
+    machine,
+    options: {
+      tasks: options.tasks,
+      clients: options.clients,
+      modes: options.modes,
+      iterations: options.iterations,
+      tags: options.tags,
+      blobBytes: options.blobBytes,
+      ...options.sizes,
+    },
+    workload: stands[0]?.workload,
+    results: compared,
+    targets,
+  };
+  const stamp = startedAt.toISOString().replace(/:/g, '-').replace(/\..*$/, '');
+  const out = options.out ?? `${RESULTS_DIR}${options.smoke ? 'smoke-' : ''}${stamp}.json`;
+  await mkdir(dirname(out), { recursive: true });
+  await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
+  log(`\nwrote ${out}`);
+
+  const failed = rows.filter((row) => row.status === 'failed');
+  // A regkit or raw-undici failure means the benchmark is broken; a peer's failure is a result.
+  const broken = failed.filter((row) => row.client.startsWith('regkit-') || row.client === 'raw-undici');
+  if (broken.length > 0) {
+    log(`${broken.length} regkit/raw-undici measurement(s) failed`);
+    return 1;
+  }
+  return 0;
+}
+
+process.exitCode = await main();

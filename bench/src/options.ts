@@ -1,0 +1,114 @@
+import { parseArgs } from 'node:util';
+import { type BenchMode, CLIENT_IDS, type ClientId, MODES, TASK_IDS, type TaskId, type TaskSizes } from './jobs';
+
+/** Everything a run is configured by. */
+export interface BenchOptions {
+  readonly smoke: boolean;
+  readonly tasks: readonly TaskId[];
+  readonly clients: readonly ClientId[];
+  readonly modes: readonly BenchMode[];
+  /** Timed iterations per task. */
+  readonly iterations: Readonly<Record<TaskId, number>>;
+  readonly tags: number;
+  readonly blobBytes: number;
+  readonly sizes: TaskSizes;
+  /** Where the JSON goes; undefined for the default `results/<date>.json`. */
+  readonly out: string | undefined;
+  /** Per-measurement time limit, ms. */
+  readonly jobTimeoutMs: number;
+  /** Directory for a V8 CPU profile of every worker (`node --cpu-prof`), if asked for. */
+  readonly cpuProfileDir: string | undefined;
+}
+
+const FULL_ITERATIONS: Record<TaskId, number> = { T1: 30, T2: 10, T3: 5, T4: 5, T5: 3 };
+const SMOKE_ITERATIONS: Record<TaskId, number> = { T1: 1, T2: 1, T3: 1, T4: 1, T5: 1 };
+
+export const USAGE = `Usage: pnpm bench [options]
+
+Starts distribution 2.8 on loopback (open and token mode), seeds it, and
+measures regkit (fetch, undici, axios transports), raw undici, the JS peers
+and skopeo on five tasks. Prints a table and writes JSON to
+bench/results/<date>.json.
+
+  --smoke              every task once at tiny sizes, token mode only
+                       (CI check, < 60 s)
+  --tasks T1,T3        subset of T1..T5 (default all)
+  --clients a,b        subset of ${CLIENT_IDS.join(', ')}
+  --modes open,token   subset of registry modes (default both)
+  --iterations N       timed iterations for every task
+                       (default T1 30, T2 10, T3 5, T4 5, T5 3)
+  --tags N             tags in the big repository (default 5000)
+  --blob-mib N         size of the T4 blob in MiB (default 256)
+  --resolve N          T3 resolutions (default 1000)
+  --heads N            T5 HEADs (default 10000)
+  --concurrency N      T3/T5 requests in flight (default 8)
+  --out FILE           JSON output path
+  --cpu-prof DIR       write a V8 CPU profile of every worker to DIR
+                       (open in Chrome DevTools or speedscope)
+  --help`;
+
+function list<T extends string>(value: string | undefined, allowed: readonly T[], what: string): readonly T[] {
+  if (value === undefined) return allowed;
+  const items = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+  for (const item of items) {
+    if (!allowed.includes(item as T)) throw new Error(`unknown ${what} "${item}" (known: ${allowed.join(', ')})`);
+  }
+  return allowed.filter((item) => items.includes(item));
+}
+
+function positive(value: string | undefined, fallback: number, what: string): number {
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  if (!Number.isSafeInteger(number) || number < 1) throw new Error(`${what} must be a positive integer, got "${value}"`);
+  return number;
+}
+
+/** Parses the command line; throws with a message for bad input, returns undefined for --help. */
+export function parseOptions(argv: readonly string[]): BenchOptions | undefined {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      smoke: { type: 'boolean', default: false },
+      tasks: { type: 'string' },
+      clients: { type: 'string' },
+      modes: { type: 'string' },
+      iterations: { type: 'string' },
+      tags: { type: 'string' },
+      'blob-mib': { type: 'string' },
+      resolve: { type: 'string' },
+      heads: { type: 'string' },
+      concurrency: { type: 'string' },
+      out: { type: 'string' },
+      'cpu-prof': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) return undefined;
+  const smoke = values.smoke === true;
+  const fixed = values.iterations === undefined ? undefined : positive(values.iterations, 1, '--iterations');
+  const base = smoke ? SMOKE_ITERATIONS : FULL_ITERATIONS;
+  const iterations = Object.fromEntries(TASK_IDS.map((task) => [task, fixed ?? base[task]])) as Record<TaskId, number>;
+  return {
+    smoke,
+    tasks: list(values.tasks, TASK_IDS, 'task'),
+    clients: list(values.clients, CLIENT_IDS, 'client'),
+    // The smoke run keeps to token mode (the one with auth) to stay under a minute on 2 cores.
+    modes: values.modes === undefined && smoke ? ['token'] : list(values.modes, MODES, 'mode'),
+    iterations,
+    tags: positive(values.tags, smoke ? 40 : 5000, '--tags'),
+    blobBytes: positive(values['blob-mib'], smoke ? 4 : 256, '--blob-mib') * 1024 * 1024,
+    sizes: {
+      resolveCount: positive(values.resolve, smoke ? 20 : 1000, '--resolve'),
+      headCount: positive(values.heads, smoke ? 50 : 10_000, '--heads'),
+      concurrency: positive(values.concurrency, 8, '--concurrency'),
+    },
+    out: values.out,
+    jobTimeoutMs: smoke ? 60_000 : 15 * 60_000,
+    cpuProfileDir: values['cpu-prof'],
+  };
+}
