@@ -70,10 +70,14 @@ function checkManifest(pkg, rules) {
     const keys = Object.keys(m[field] ?? {});
     report.check(keys.length === 0, `${name}: no ${field} (found [${list(keys)}])`);
   }
+  // Adapters peer on core across its whole 0.x line: they speak the versioned `specificationVersion`
+  // interfaces, so a core minor must not force a major bump of every adapter (see versioning.mjs).
+  const expectedRange = { dependencies: 'workspace:^', peerDependencies: 'workspace:0.x' };
   for (const field of ['dependencies', 'peerDependencies']) {
     for (const [dep, range] of Object.entries(m[field] ?? {})) {
       if (dep.startsWith('@regkit/')) {
-        report.check(range === 'workspace:^', `${name}: ${field}["${dep}"] is "${range}"; internal ranges are "workspace:^"`);
+        const expected = expectedRange[field];
+        report.check(range === expected, `${name}: ${field}["${dep}"] is "${range}"; internal ${field} ranges are "${expected}"`);
       }
     }
   }
