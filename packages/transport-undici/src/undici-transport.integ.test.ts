@@ -107,6 +107,22 @@ describe('createUndiciTransport connection pool', () => {
     await transport.close?.();
   });
 
+  it('keeps the connection alive across HEAD requests (digest resolution is all HEADs)', async () => {
+    const server = await serve((_, res) => {
+      res.writeHead(200, { 'content-length': '100' });
+      res.end();
+    });
+    const transport = createUndiciTransport();
+    for (let i = 0; i < 5; i++) {
+      const response = await transport.send({ method: 'HEAD', url: `${server.url}/${i}`, headers: {} });
+      expect(response.status).toBe(200);
+      expect(response.body).toBeNull();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(server.connections).toHaveLength(1);
+    await transport.close?.();
+  });
+
   it('opens no more than `connections` connections per origin', async () => {
     const server = await serve((_, res) => setTimeout(() => ok(_, res), 50));
     const transport = createUndiciTransport({ connections: 1 });

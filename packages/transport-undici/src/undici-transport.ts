@@ -134,6 +134,10 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Tra
         ...perRequestTimeouts,
         // Disables a redirect interceptor on a user's dispatcher; core follows redirects itself.
         maxRedirections: 0,
+        // undici closes the connection after every HEAD unless told otherwise (a guard against
+        // servers that send a body anyway). Registries answer HEAD by the spec, and digest
+        // resolution is all HEADs: without this, every one pays a new TCP connection.
+        ...(request.method === 'HEAD' && { reset: false }),
       } as Dispatcher.RequestOptions);
     } catch (error) {
       throw mapError(error, 'request');
