@@ -23,6 +23,8 @@ interface Stand {
   readonly registry: RunningRegistry;
   readonly proxy: CountingProxy;
   readonly workload: Workload;
+  /** Times the registry had to be restarted because it had stopped answering. */
+  restarts: number;
 }
 
 const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url));
@@ -39,7 +41,7 @@ async function startStand(mode: BenchMode, options: BenchOptions): Promise<Stand
     const workload = await seedBenchRegistry(registry, { tags: options.tags, blobBytes: options.blobBytes });
     log(`seeded ${mode} registry ${registry.host} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     const proxy = await startCountingProxy(registry.port);
-    return { mode, registry, proxy, workload };
+    return { mode, registry, proxy, workload, restarts: 0 };
   } catch (error) {
     await registry.stop();
     throw error;
@@ -47,14 +49,41 @@ async function startStand(mode: BenchMode, options: BenchOptions): Promise<Stand
 }
 
 /** What Ctrl-C must stop: the registries and the worker of the moment. */
-const live: { stands: Stand[]; child: ChildProcess | undefined } = { stands: [], child: undefined };
+const live: { stands: Stand[]; child: ChildProcess | undefined; stopping: boolean } = {
+  stands: [],
+  child: undefined,
+  stopping: false,
+};
 
 function stopOnSignal(signal: NodeJS.Signals): void {
   process.once(signal, () => {
     log(`\n${signal}: stopping the worker and the registries`);
+    live.stopping = true;
     live.child?.kill('SIGKILL');
     void Promise.allSettled(live.stands.map((stand) => stand.registry.stop())).then(() => process.exit(130));
   });
+}
+
+/** True when the registry answers `/v2/` (200 open, 401 token). */
+async function isAlive(stand: Stand): Promise<boolean> {
+  try {
+    const response = await fetch(`${stand.registry.origin}/v2/`, { signal: AbortSignal.timeout(5_000) });
+    await response.body?.cancel();
+    return response.status === 200 || response.status === 401;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Restarts a registry that stopped answering (on a shared machine something
+ * else may kill it); its storage survives, so the seed does too.
+ */
+async function ensureAlive(stand: Stand): Promise<void> {
+  if (await isAlive(stand)) return;
+  log(`  ${stand.mode} registry ${stand.registry.host} stopped answering: restarting it`);
+  stand.restarts++;
+  await stand.registry.restart();
 }
 
 /** Runs one job in a fresh worker; counts its requests during the worker's untimed first run. */
@@ -159,8 +188,16 @@ async function main(): Promise<number> {
             sizes: options.sizes,
             iterations: options.iterations[task],
           };
+          if (live.stopping) return 130;
           const load1 = Math.round((loadavg()[0] ?? 0) * 100) / 100;
-          const { outcome, requests } = await runJob(job, stand, options);
+          await ensureAlive(stand);
+          let { outcome, requests } = await runJob(job, stand, options);
+          if (!live.stopping && !(await isAlive(stand))) {
+            // The registry died under the measurement: its failure says nothing about the client.
+            log(`  ${stand.mode} ${task} ${client}: the registry died during the measurement; measuring again`);
+            await ensureAlive(stand);
+            ({ outcome, requests } = await runJob(job, stand, options));
+          }
           const row: ResultRow = {
             mode: stand.mode,
             task,
@@ -221,6 +258,7 @@ async function main(): Promise<number> {
       ...options.sizes,
     },
     workload: stands[0]?.workload,
+    registryRestarts: Object.fromEntries(stands.map((stand) => [stand.mode, stand.restarts])),
     results: compared,
     targets,
   };
