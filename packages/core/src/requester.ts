@@ -8,6 +8,7 @@ import {
 } from './authenticator';
 import { contentLength, readCapped, releaseBody } from './body';
 import { RedirectError, RegistryResponseError, RegkitError, type RequestSummary, TimeoutError, TransportError } from './errors';
+import { FirstContactGate, scopeKey } from './first-contact';
 import { parseRateLimit, type RateLimitState } from './rate-limit';
 import { summarizeRequest } from './redact';
 import { toResponseError } from './response-error';
@@ -103,6 +104,7 @@ export class Requester {
   readonly #maxRedirects: number;
   readonly #retry: RetryPolicy;
   readonly #backoff: HostBackoff;
+  readonly #firstContact = new FirstContactGate();
   #rateLimit: RateLimitState | undefined;
 
   constructor(options: RequesterOptions) {
@@ -189,14 +191,34 @@ export class Requester {
     throw await this.#guard(signal, () => toResponseError(response, summarizeRequest(request.method, response.url)));
   }
 
-  /** The authenticator loop around one logical request. */
+  /**
+   * The authenticator loop around one logical request. The first request for
+   * a set of scopes goes alone (see {@link FirstContactGate}); the others
+   * wait until the authenticator has handled its answer.
+   */
   async #exchange(request: RegistryRequest, url: string, signal: AbortSignal): Promise<TransportResponse> {
+    const scopes = request.scopes ?? [];
+    const firstContact = await this.#firstContact.enter(scopeKey(scopes), signal);
+    try {
+      return await this.#authenticatedExchange(request, url, scopes, signal, () => firstContact?.release(true));
+    } finally {
+      firstContact?.release(false);
+    }
+  }
+
+  async #authenticatedExchange(
+    request: RegistryRequest,
+    url: string,
+    scopes: readonly string[],
+    signal: AbortSignal,
+    contacted: () => void,
+  ): Promise<TransportResponse> {
     const baseHeaders: HeaderMap = { 'user-agent': this.#userAgent, ...lowerCaseKeys(request.headers) };
     const http = this.#authHttp(signal);
     const context = {
       registry: this.target,
       request: { method: request.method, url, headers: baseHeaders },
-      scopes: request.scopes ?? [],
+      scopes,
       http,
       signal,
     };
@@ -212,7 +234,10 @@ export class Requester {
       };
       const response = await this.#followRedirects(transportRequest, signal, this.target.origin);
       // A redirect target (blob storage) is not the registry: its answers are not challenges.
-      if (new URL(response.url).origin !== this.target.origin) return response;
+      if (new URL(response.url).origin !== this.target.origin) {
+        contacted();
+        return response;
+      }
       this.#rateLimit = parseRateLimit(response.headers) ?? this.#rateLimit;
       const header = response.headers['www-authenticate'];
       let decision: { resend: boolean };
@@ -224,9 +249,13 @@ export class Requester {
           resends,
         });
       } catch (error) {
+        // The registry did answer: let the others go and meet the same refusal in parallel.
+        contacted();
         releaseBody(response.body);
         throw error;
       }
+      // The authenticator has learned what the registry wants (a token it now holds, or nothing).
+      contacted();
       const replayable = !(request.body instanceof ReadableStream);
       if (!decision.resend || resends >= MAX_AUTH_RESENDS || !replayable) return response;
       releaseBody(response.body);
