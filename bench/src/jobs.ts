@@ -128,8 +128,18 @@ export interface JobOutcome {
   readonly sockets?: SocketReport;
 }
 
-/** Worker → orchestrator messages. */
-export type WorkerMessage = { readonly type: 'counted' } | { readonly type: 'done'; readonly outcome: JobOutcome };
+/**
+ * Worker → orchestrator messages: `counted` after the untimed run, `timed`
+ * after the timed iterations (the orchestrator stops watching sockets), then
+ * `done` with the outcome.
+ */
+export type WorkerMessage =
+  | { readonly type: 'counted' }
+  | { readonly type: 'timed' }
+  | { readonly type: 'done'; readonly outcome: JobOutcome };
 
-/** Orchestrator → worker messages. */
-export type OrchestratorMessage = { readonly type: 'job'; readonly job: Job } | { readonly type: 'continue' };
+/** Orchestrator → worker messages: the job, then `continue` (start timing) and `sampled` (sockets read). */
+export type OrchestratorMessage =
+  | { readonly type: 'job'; readonly job: Job }
+  | { readonly type: 'continue' }
+  | { readonly type: 'sampled' };

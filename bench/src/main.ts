@@ -12,10 +12,20 @@ import { fileURLToPath } from 'node:url';
 import { type CountingProxy, startCountingProxy } from './counting-proxy';
 import { machineInfo } from './environment';
 import { findTool, type RunningRegistry, startRegistry } from './harness';
-import type { BenchMode, Job, JobOutcome, OrchestratorMessage, RequestCount, WorkerMessage, Workload } from './jobs';
+import type {
+  BenchMode,
+  Job,
+  JobOutcome,
+  OrchestratorMessage,
+  RequestCount,
+  SocketReport,
+  WorkerMessage,
+  Workload,
+} from './jobs';
 import { type BenchOptions, parseOptions, USAGE } from './options';
 import { checkTargets, formatTable, formatTargets, median, type ResultRow, withComparisons } from './report';
 import { seedBenchRegistry } from './seed';
+import { establishedConnectionsTo, startSocketSampler } from './sockets';
 import { minimumRequests } from './tasks';
 
 interface Stand {
@@ -95,6 +105,8 @@ async function runJob(job: Job, stand: Stand, options: BenchOptions): Promise<{ 
   const tokenRequests = () => stand.registry.tokenServer?.tokenRequests.length ?? 0;
   let requests: RequestCount | undefined;
   let outcome: JobOutcome | undefined;
+  let sockets: SocketReport | undefined;
+  const registryPort = Number(new URL(job.origin).port);
   const timer = setTimeout(() => {
     log(`  ${job.mode} ${job.task} ${job.client}: no result after ${timeoutMs / 1000} s, stopping worker ${child.pid}`);
     child.kill('SIGKILL');
@@ -102,12 +114,24 @@ async function runJob(job: Job, stand: Stand, options: BenchOptions): Promise<{ 
   try {
     await new Promise<void>((resolve) => {
       let tokensBefore = 0;
-      child.on('message', (message: WorkerMessage) => {
+      let socketsBefore = 0;
+      let sampler: ReturnType<typeof startSocketSampler> | undefined;
+      child.on('message', async (message: WorkerMessage) => {
         if (message.type === 'counted') {
           const { requests: registry, connections, nonHttp } = stand.proxy.counts();
           const token = tokenRequests() - tokensBefore;
           requests = { registry, token, connections, nonHttp, total: registry + token };
+          if (job.task === 'T5' && child.pid !== undefined) {
+            socketsBefore = (await establishedConnectionsTo(registryPort, child.pid)) ?? 0;
+            sampler = startSocketSampler(registryPort, child.pid);
+          }
           child.send({ type: 'continue' } satisfies OrchestratorMessage);
+        } else if (message.type === 'timed') {
+          if (sampler && child.pid !== undefined) {
+            const peak = await sampler.stop();
+            sockets = { before: socketsBefore, peak, after: (await establishedConnectionsTo(registryPort, child.pid)) ?? 0 };
+          }
+          child.send({ type: 'sampled' } satisfies OrchestratorMessage);
         } else if (message.type === 'done') {
           outcome = message.outcome;
         }
@@ -123,12 +147,14 @@ async function runJob(job: Job, stand: Stand, options: BenchOptions): Promise<{ 
     live.child = undefined;
   }
   return {
-    outcome: outcome ?? {
-      status: 'failed',
-      detail: `worker exited without a result (code ${child.exitCode}, signal ${child.signalCode})`,
-      samplesMs: [],
-      notes: [],
-    },
+    outcome: outcome
+      ? { ...outcome, ...(sockets !== undefined && { sockets }) }
+      : {
+          status: 'failed',
+          detail: `worker exited without a result (code ${child.exitCode}, signal ${child.signalCode})`,
+          samplesMs: [],
+          notes: [],
+        },
     ...(requests !== undefined && { requests }),
   };
 }

@@ -93,11 +93,15 @@ export function checkTargets(rows: readonly ResultRow[], concurrency: number): T
       checks.push({ ...base, target: 'time ≤ 1.25× raw undici', value: `${row.ratioToRaw}×`, met: row.ratioToRaw <= 1.25 });
     }
     if (row.task === 'T5' && row.sockets !== undefined) {
+      // Not ≤ concurrency: undici answers a request at its headers and frees the
+      // connection only at the end of the response, so the next request may
+      // open another one; raw undici itself holds up to 2 × concurrency. What
+      // must not happen is growth with the request count.
       checks.push({
         ...base,
-        target: 'established connections ≤ concurrency',
+        target: `established connections ≤ 2 × concurrency (${2 * concurrency})`,
         value: `peak ${row.sockets.peak}`,
-        met: row.sockets.peak <= concurrency,
+        met: row.sockets.peak <= 2 * concurrency,
       });
     }
     if ((row.task === 'T3' || row.task === 'T5') && row.requests !== undefined) {

@@ -3,11 +3,16 @@ import { readdir, readFile, readlink } from 'node:fs/promises';
 const ESTABLISHED = '01';
 
 /**
- * How many TCP connections this process has established to `127.0.0.1:port`
+ * How many TCP connections process `pid` has established to `127.0.0.1:port`
  * (any local port), from `/proc/net/tcp{,6}` joined with the socket inodes
- * in `/proc/self/fd`. Undefined where `/proc` is not available.
+ * in `/proc/<pid>/fd`. Undefined where `/proc` is not available.
+ *
+ * The orchestrator calls this on the worker's pid: reading the system-wide
+ * TCP table costs CPU in proportion to every connection on the machine
+ * (thousands in TIME_WAIT after a client that reconnects per request), and
+ * that cost must not be charged to the client being measured.
  */
-export async function establishedConnectionsTo(port: number): Promise<number | undefined> {
+export async function establishedConnectionsTo(port: number, pid: number): Promise<number | undefined> {
   let table: string;
   try {
     const [v4, v6] = await Promise.all([readFile('/proc/net/tcp', 'utf8'), readFile('/proc/net/tcp6', 'utf8').catch(() => '')]);
@@ -27,10 +32,10 @@ export async function establishedConnectionsTo(port: number): Promise<number | u
   }
   if (inodes.size === 0) return 0;
   let count = 0;
-  const fds = await readdir('/proc/self/fd');
+  const fds = await readdir(`/proc/${pid}/fd`).catch(() => [] as string[]);
   await Promise.all(
     fds.map(async (fd) => {
-      const link = await readlink(`/proc/self/fd/${fd}`).catch(() => '');
+      const link = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
       const match = /^socket:\[(\d+)\]$/.exec(link);
       if (match?.[1] !== undefined && inodes.has(match[1])) count++;
     }),
@@ -39,12 +44,12 @@ export async function establishedConnectionsTo(port: number): Promise<number | u
 }
 
 /** Samples {@link establishedConnectionsTo} every `intervalMs` and keeps the peak. */
-export function startSocketSampler(port: number, intervalMs = 50): { stop(): Promise<number> } {
+export function startSocketSampler(port: number, pid: number, intervalMs = 50): { stop(): Promise<number> } {
   let peak = 0;
   let running = true;
   const loop = (async () => {
     while (running) {
-      peak = Math.max(peak, (await establishedConnectionsTo(port)) ?? 0);
+      peak = Math.max(peak, (await establishedConnectionsTo(port, pid)) ?? 0);
       await new Promise((resolve) => setTimeout(resolve, intervalMs));
     }
   })();

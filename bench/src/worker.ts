@@ -7,13 +7,14 @@
  *    warm-up), then tells the orchestrator, which reads the counters;
  * 3. runs the timed iterations against the registry with tinybench, a fresh
  *    client session (connections, tokens) for each;
- * 4. reports samples, peak RSS and, for T5, connections.
+ * 4. tells the orchestrator the timing is over (it watches the worker's
+ *    connections during T5 from outside, so that costs the worker nothing),
+ *    then reports samples and peak RSS.
  */
 import { Bench } from 'tinybench';
 import type { BenchClient, ClientSession, SessionTarget } from './clients/client';
-import type { ClientId, Job, JobOutcome, OrchestratorMessage, SocketReport, WorkerMessage } from './jobs';
+import type { ClientId, Job, JobOutcome, OrchestratorMessage, WorkerMessage } from './jobs';
 import { peakRssKiB } from './memory';
-import { establishedConnectionsTo, startSocketSampler } from './sockets';
 import { performTask } from './tasks';
 
 async function loadClient(id: ClientId): Promise<BenchClient> {
@@ -75,13 +76,8 @@ async function run(job: Job): Promise<JobOutcome> {
   await nextMessage('continue');
 
   const target = targetOf(job.origin, job);
-  const registryPort = Number(new URL(job.origin).port);
   const iterations = Math.min(job.iterations, client.maxIterations?.[job.task] ?? job.iterations);
   if (iterations < job.iterations) notes.push(`${iterations} timed iteration(s) instead of ${job.iterations} (slow)`);
-
-  const watchSockets = job.task === 'T5';
-  const socketsBefore = watchSockets ? ((await establishedConnectionsTo(registryPort)) ?? 0) : 0;
-  const sampler = watchSockets ? startSocketSampler(registryPort) : undefined;
 
   let session: ClientSession | undefined;
   const bench = new Bench({ iterations, time: 0, warmup: false, retainSamples: true, throws: true });
@@ -107,11 +103,8 @@ async function run(job: Job): Promise<JobOutcome> {
   // Client CPU per iteration: robust to machine load where wall time is not (the registry shares the cores).
   const cpuMs = (cpu.user + cpu.system) / 1000 + ((client.childCpuMs?.() ?? 0) - childCpuBefore);
 
-  let sockets: SocketReport | undefined;
-  if (sampler) {
-    const peak = await sampler.stop();
-    sockets = { before: socketsBefore, peak, after: (await establishedConnectionsTo(registryPort)) ?? 0 };
-  }
+  send({ type: 'timed' });
+  await nextMessage('sampled');
   const result = bench.tasks[0]?.result;
   if (result?.state !== 'completed') throw new Error(`tinybench task ended in state ${String(result?.state)}`);
   const samplesMs = [...(result.latency.samples ?? [])];
@@ -125,7 +118,6 @@ async function run(job: Job): Promise<JobOutcome> {
     baselineRssMiB,
     peakRssMiB: kibToMiB(childPeak ?? peakRssKiB()),
     cpuMsPerIteration: Math.round((cpuMs / Math.max(1, samplesMs.length)) * 10) / 10,
-    ...(sockets !== undefined && { sockets }),
   };
 }
 
