@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { DraftResponse } from '../api/responses';
 import { jsonDraft, pageNotFound, textDraft } from '../api/responses';
 import { recordHeaders } from '../call-log';
+import { formatScope, parseResourceScope, type ResourceScope } from '../resource-scope';
 import type { AccessRequirement } from './access';
 import { readCredentials } from './credentials';
-import { formatScope, type ParsedScope, parseScope } from './scope';
 import { type AccessPolicy, authenticate, type FakeUser, grantedActions, type Principal } from './users';
 
 /** Options of the token service in `auth: 'token'` mode. */
@@ -246,9 +246,10 @@ export class TokenService {
   }
 
   #issue(request: TokenRequest, method: string): { response: DraftResponse; granted: string[] } {
-    const parsedScopes: ParsedScope[] = [];
+    const parsedScopes: ResourceScope[] = [];
     for (const scope of request.scopes) {
-      const parsed = parseScope(scope);
+      // Strict on purpose: an empty action (`pull,`) is a client bug this fake should surface.
+      const parsed = parseResourceScope(scope, { emptyActions: 'reject' });
       if (parsed === undefined) {
         const message = `invalid scope ${JSON.stringify(scope)}`;
         return { response: method === 'POST' ? oauthError(400, 'invalid_scope', message) : details(400, message), granted: [] };

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { ResourceScope } from '../resource-scope';
 import type { AccessRequirement } from './access';
-import type { ParsedScope } from './scope';
 
 /** An action on a repository. `*` stands for all of them. */
 export type FakeAction = 'pull' | 'push' | 'delete' | '*';
@@ -81,7 +81,7 @@ function mayListCatalog(user: FakeUser): boolean {
  * `pull` on repositories that are not private, and nothing else; a partial
  * grant is not an error, as at Docker's token servers.
  */
-export function grantedActions(principal: Principal, scope: ParsedScope, policy: AccessPolicy): string[] {
+export function grantedActions(principal: Principal, scope: ResourceScope, policy: AccessPolicy): string[] {
   if (scope.type === 'registry') {
     return scope.name === 'catalog' && principal !== null && policy.catalogGrantable !== false && mayListCatalog(principal)
       ? scope.actions.filter((action) => action === '*')

@@ -3,6 +3,10 @@
  * a real distribution 2.8 registry accepts, plus the pieces it is built from.
  */
 
+export type { ParseResourceScopeOptions, ResourceScope } from '../resource-scope';
+export { formatScope, parseResourceScope } from '../resource-scope';
+export type { AccessMap } from './access-map';
+export { grantAccess } from './access-map';
 export { createSelfSignedCertificate, type EncodedCertificate, type SelfSignedCertificateOptions } from './certificate';
 export {
   type DecodedJwt,
@@ -14,8 +18,6 @@ export {
   type TokenAccess,
   type X5cTokenHeader,
 } from './jwt';
-export type { AccessMap, ResourceScope } from './scope';
-export { formatScope, grantAccess, parseResourceScope } from './scope';
 export {
   type InvalidToken,
   startTokenServer,

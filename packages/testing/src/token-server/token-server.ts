@@ -2,8 +2,9 @@ import { randomBytes, verify } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { formatScope, parseResourceScope, type ResourceScope } from '../resource-scope';
+import { type AccessMap, grantAccess } from './access-map';
 import { decodeJwt, type RegistryTokenClaims, type RegistryTokenHeader, signJwt } from './jwt';
-import { type AccessMap, formatScope, grantAccess, parseResourceScope, type ResourceScope } from './scope';
 import { createSigningKey, type SigningKey } from './signing-key';
 
 /** A user the token server knows. */
@@ -426,6 +427,7 @@ function checkService(sent: string | undefined, expected: string): string | unde
 function parseScopes(scopes: readonly string[]): ResourceScope[] | string {
   const parsed: ResourceScope[] = [];
   for (const scope of scopes) {
+    // Empty actions (`pull,`) are dropped rather than refused: they could never be granted anyway.
     const resource = parseResourceScope(scope);
     if (resource === undefined) return `invalid scope "${scope}"`;
     parsed.push(resource);

@@ -1,44 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatScope, globMatches, grantAccess, parseResourceScope } from './scope';
-
-describe('parseResourceScope', () => {
-  it('splits the type at the first colon and the actions at the last', () => {
-    expect(parseResourceScope('repository:samalba/my-app:pull,push')).toEqual({
-      type: 'repository',
-      name: 'samalba/my-app',
-      actions: ['pull', 'push'],
-    });
-    expect(parseResourceScope('repository:localhost:5000/foo:pull')).toEqual({
-      type: 'repository',
-      name: 'localhost:5000/foo',
-      actions: ['pull'],
-    });
-    expect(parseResourceScope('registry:catalog:*')).toEqual({ type: 'registry', name: 'catalog', actions: ['*'] });
-    expect(parseResourceScope('repository(plugin):vieux/sshfs:pull')).toEqual({
-      type: 'repository(plugin)',
-      name: 'vieux/sshfs',
-      actions: ['pull'],
-    });
-  });
-
-  it('rejects malformed scopes', () => {
-    for (const bad of [
-      '',
-      'repository',
-      'repository:foo',
-      ':foo:pull',
-      'Repository:foo:pull',
-      'repository::pull',
-      'repository:foo:PULL',
-    ]) {
-      expect(parseResourceScope(bad), bad).toBeUndefined();
-    }
-  });
-
-  it('formats back to scope syntax', () => {
-    expect(formatScope({ type: 'repository', name: 'a/b', actions: ['pull', 'push'] })).toBe('repository:a/b:pull,push');
-  });
-});
+import { parseResourceScope } from '../resource-scope';
+import { globMatches, grantAccess } from './access-map';
 
 describe('globMatches', () => {
   it('treats * as any run of characters, slashes included, and the rest literally', () => {

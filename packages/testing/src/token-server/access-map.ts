@@ -1,42 +1,5 @@
+import type { ResourceScope } from '../resource-scope';
 import type { TokenAccess } from './jwt';
-
-/** One parsed resource scope, e.g. `repository:library/golang:pull,push`. */
-export interface ResourceScope {
-  /** Resource type, e.g. `repository` or `registry`. */
-  readonly type: string;
-  /** Resource name, e.g. `library/golang` or `catalog`. */
-  readonly name: string;
-  /** Actions, e.g. `pull`, `push`, `delete`, `*`. */
-  readonly actions: readonly string[];
-}
-
-const RESOURCE_TYPE = /^[a-z0-9]+(?:\([a-z0-9]+\))?$/;
-const ACTION = /^(?:[a-z]*|\*)$/;
-
-/**
- * Parses one resource scope (scope.md grammar). The name may itself hold a
- * `:` (a registry host with a port), so the type ends at the first `:` and
- * the actions start after the last one. Returns `undefined` when malformed.
- */
-export function parseResourceScope(scope: string): ResourceScope | undefined {
-  const first = scope.indexOf(':');
-  const last = scope.lastIndexOf(':');
-  if (first <= 0 || last === first) return undefined;
-  const type = scope.slice(0, first);
-  const name = scope.slice(first + 1, last);
-  const actions = scope
-    .slice(last + 1)
-    .split(',')
-    .filter((action) => action !== '');
-  if (!RESOURCE_TYPE.test(type) || name === '' || /\s/.test(name)) return undefined;
-  if (!actions.every((action) => ACTION.test(action))) return undefined;
-  return { type, name, actions };
-}
-
-/** Formats an access entry back into scope syntax. */
-export function formatScope(access: TokenAccess | ResourceScope): string {
-  return `${access.type}:${access.name}:${access.actions.join(',')}`;
-}
 
 /**
  * What a principal may do: keys are repository-name globs (`*` matches any
