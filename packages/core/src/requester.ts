@@ -1,4 +1,5 @@
 import {
+  type AuthChallenge,
   type Authenticator,
   type AuthHttpClient,
   type AuthHttpRequest,
@@ -80,6 +81,34 @@ function lowerCaseKeys(headers: HeaderMap | undefined): HeaderMap {
   const out: HeaderMap = {};
   if (headers) for (const [name, value] of Object.entries(headers)) out[name.toLowerCase()] = value;
   return out;
+}
+
+function isEmpty(headers: HeaderMap | undefined): boolean {
+  if (headers === undefined) return true;
+  for (const _ in headers) return false;
+  return true;
+}
+
+const NO_CHALLENGES: readonly AuthChallenge[] = Object.freeze([]);
+
+/**
+ * The response with its redacted request, computed only when read: parsing
+ * and redacting the URL of every successful response was a measurable share
+ * of a HEAD's cost, and only error paths look at it.
+ */
+function withSummary(response: TransportResponse, method: HttpMethod, url: string): RegistryResponse {
+  let summary: RequestSummary | undefined;
+  // Named fields, not a spread: a literal with an accessor cannot take V8's fast object clone.
+  return {
+    status: response.status,
+    headers: response.headers,
+    url: response.url,
+    body: response.body,
+    get request() {
+      summary ??= summarizeRequest(method, url);
+      return summary;
+    },
+  };
 }
 
 function withoutCredentials(headers: HeaderMap): HeaderMap {
@@ -185,9 +214,8 @@ export class Requester {
 
   async #sendChecked(request: RegistryRequest, signal: AbortSignal): Promise<RegistryResponse> {
     const url = this.resolveUrl(request.url);
-    const summary = summarizeRequest(request.method, url);
     const response = await this.#exchange(request, url, signal);
-    if (response.status >= 200 && response.status < 300) return { ...response, request: summary };
+    if (response.status >= 200 && response.status < 300) return withSummary(response, request.method, url);
     throw await this.#guard(signal, () => toResponseError(response, summarizeRequest(request.method, response.url)));
   }
 
@@ -222,10 +250,11 @@ export class Requester {
       http,
       signal,
     };
+    const replayable = !(request.body instanceof ReadableStream);
     for (let resends = 0; ; resends++) {
       signal.throwIfAborted();
       const added = await this.#authenticator.handleRequest(context);
-      const headers = { ...baseHeaders, ...lowerCaseKeys(added) };
+      const headers = isEmpty(added) ? baseHeaders : { ...baseHeaders, ...lowerCaseKeys(added) };
       const transportRequest: TransportRequest = {
         method: request.method,
         url,
@@ -234,7 +263,7 @@ export class Requester {
       };
       const response = await this.#followRedirects(transportRequest, signal, this.target.origin);
       // A redirect target (blob storage) is not the registry: its answers are not challenges.
-      if (new URL(response.url).origin !== this.target.origin) {
+      if (response.url !== url && new URL(response.url).origin !== this.target.origin) {
         contacted();
         return response;
       }
@@ -243,9 +272,13 @@ export class Requester {
       let decision: { resend: boolean };
       try {
         decision = await this.#authenticator.handleResponse({
-          ...context,
+          registry: context.registry,
+          request: context.request,
+          scopes,
+          http,
+          signal,
           response: { status: response.status, headers: response.headers, url: response.url },
-          challenges: header ? parseWwwAuthenticate(header) : [],
+          challenges: header ? parseWwwAuthenticate(header) : NO_CHALLENGES,
           resends,
         });
       } catch (error) {
@@ -256,7 +289,6 @@ export class Requester {
       }
       // The authenticator has learned what the registry wants (a token it now holds, or nothing).
       contacted();
-      const replayable = !(request.body instanceof ReadableStream);
       if (!decision.resend || resends >= MAX_AUTH_RESENDS || !replayable) return response;
       releaseBody(response.body);
     }
