@@ -223,7 +223,11 @@ export class Images {
   /**
    * Resolves many tags or digests with bounded concurrency (default 8),
    * sharing the registry's connections, tokens and backoff. Returns one
-   * outcome per reference, in order.
+   * outcome per reference, in order. On a token-protected registry the first
+   * request goes alone and the rest follow with its token: one challenge and
+   * one token request in all. For thousands of references on Node.js, prefer
+   * `@regkit/transport-undici`: the default fetch transport cannot keep a
+   * connection alive across HEADs.
    *
    * @example
    * ```ts
