@@ -355,12 +355,16 @@ describe('tags and catalog pagination', () => {
         if (cursor === 'opaque1') {
           return HttpResponse.json({ name: 'app', tags: ['c', 'b'] }, { headers: { link: '<?cursor=opaque2>; rel="next"' } });
         }
-        return HttpResponse.json({ name: 'app', tags: ['d'] });
+        return HttpResponse.json({ name: 'app', tags: ['d', 'a'] });
       }),
     );
     const tags = await registry({ pageSize: 2 }).repository('app').tags().getAll();
+    // Tags an earlier page gave ('b' on page 2, 'a' on page 3) come once.
     expect(tags).toEqual(['a', 'b', 'c', 'd']);
     expect(requested).toEqual(['?n=2', '?cursor=opaque1', '?cursor=opaque2']);
+    const listed: string[] = [];
+    for await (const tag of registry({ pageSize: 2 }).repository('app').tags().list()) listed.push(tag);
+    expect(listed).toEqual(['a', 'b', 'c', 'd']);
   });
 
   it('refuses a next link to another origin', async () => {

@@ -218,8 +218,20 @@ export class Registry {
    * no catalog; most registries require the `registry:catalog:*` scope.
    */
   async *catalog(options: ListOptions = {}): AsyncGenerator<string, void, undefined> {
+    for await (const page of this.#catalogPages(options)) yield* page;
+  }
+
+  /** Every repository name in the catalog, all pages read. */
+  async repositories(options: ListOptions = {}): Promise<string[]> {
+    const names: string[] = [];
+    // Whole pages, not one await per name.
+    for await (const page of this.#catalogPages(options)) for (const name of page) names.push(name);
+    return names;
+  }
+
+  #catalogPages(options: ListOptions): AsyncGenerator<readonly string[], void, undefined> {
     const n = pageSizeParam(options.pageSize, this.#limits.tagPageSize, 'catalog');
-    const pages = paginate(
+    return paginate(
       this.#requester,
       `/v2/_catalog?n=${n}`,
       [CATALOG_SCOPE],
@@ -227,14 +239,6 @@ export class Registry {
       'catalog',
       { ...options, defaultMaxPages: this.#limits.maxPages },
     );
-    for await (const page of pages) yield* page;
-  }
-
-  /** Every repository name in the catalog, all pages read. */
-  async repositories(options: ListOptions = {}): Promise<string[]> {
-    const names: string[] = [];
-    for await (const name of this.catalog(options)) names.push(name);
-    return names;
   }
 
   /** Checks that the registry answers the v2 API (`GET /v2/`), authenticating if it asks. */

@@ -14,8 +14,8 @@ export class Tags {
   /**
    * Iterates over every tag, page by page, following the registry's `Link`
    * headers verbatim (same origin only, with a page cap and loop detection).
-   * Tags come in the registry's order; a tag repeated across pages is
-   * yielded once.
+   * Tags come in the registry's order; a tag that an earlier page already
+   * gave is not yielded again.
    *
    * @example
    * ```ts
@@ -23,9 +23,27 @@ export class Tags {
    * ```
    */
   async *list(options: ListOptions = {}): AsyncGenerator<string, void, undefined> {
+    for await (const page of this.#newTagsByPage(options)) yield* page;
+  }
+
+  /** Every tag of the repository, all pages read. */
+  async getAll(options: ListOptions = {}): Promise<string[]> {
+    const tags: string[] = [];
+    // Whole pages, not one await per tag: thousands of tags stay cheap.
+    for await (const page of this.#newTagsByPage(options)) for (const tag of page) tags.push(tag);
+    return tags;
+  }
+
+  /**
+   * Each page's tags minus those an earlier page already gave (a registry
+   * whose pages shift while it is listed repeats some). The first page is
+   * passed as it is, so the common single-page listing hashes nothing.
+   */
+  async *#newTagsByPage(options: ListOptions): AsyncGenerator<readonly string[], void, undefined> {
     const what = `tags of ${this.#context.name}`;
     const n = pageSizeParam(options.pageSize, this.#context.tagPageSize, what);
-    const seen = new Set<string>();
+    let seen: Set<string> | undefined;
+    let previous: readonly string[] = [];
     const pages = paginate(
       this.#context.requester,
       repositoryPath(this.#context, `tags/list?n=${n}`),
@@ -35,18 +53,17 @@ export class Tags {
       { ...options, defaultMaxPages: this.#context.maxPages },
     );
     for await (const page of pages) {
-      for (const tag of page) {
-        if (seen.has(tag)) continue;
-        seen.add(tag);
-        yield tag;
+      if (seen === undefined) {
+        seen = new Set();
+        previous = page;
+        yield page;
+        continue;
       }
+      for (const tag of previous) seen.add(tag);
+      const known = seen;
+      const fresh = page.filter((tag) => !known.has(tag));
+      previous = fresh;
+      yield fresh;
     }
-  }
-
-  /** Every tag of the repository, all pages read. */
-  async getAll(options: ListOptions = {}): Promise<string[]> {
-    const tags: string[] = [];
-    for await (const tag of this.list(options)) tags.push(tag);
-    return tags;
   }
 }
