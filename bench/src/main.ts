@@ -23,6 +23,7 @@ import type {
   Workload,
 } from './jobs';
 import { type BenchOptions, parseOptions, USAGE } from './options';
+import { type Pinning, pinOrchestrator, planPinning, workerLaunch } from './pinning';
 import { checkTargets, formatTable, formatTargets, median, type ResultRow, withComparisons } from './report';
 import { seedBenchRegistry } from './seed';
 import { establishedConnectionsTo, startSocketSampler } from './sockets';
@@ -59,10 +60,11 @@ async function startStand(mode: BenchMode, options: BenchOptions): Promise<Stand
 }
 
 /** What Ctrl-C must stop: the registries and the worker of the moment. */
-const live: { stands: Stand[]; child: ChildProcess | undefined; stopping: boolean } = {
+const live: { stands: Stand[]; child: ChildProcess | undefined; stopping: boolean; pinning: Pinning | undefined } = {
   stands: [],
   child: undefined,
   stopping: false,
+  pinning: undefined,
 };
 
 function stopOnSignal(signal: NodeJS.Signals): void {
@@ -100,7 +102,10 @@ async function ensureAlive(stand: Stand): Promise<void> {
 async function runJob(job: Job, stand: Stand, options: BenchOptions): Promise<{ outcome: JobOutcome; requests?: RequestCount }> {
   const timeoutMs = options.jobTimeoutMs;
   const execArgv = options.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`];
-  const child: ChildProcess = fork(WORKER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
+  const child: ChildProcess = fork(WORKER, [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    ...workerLaunch(live.pinning, execArgv),
+  });
   live.child = child;
   const tokenRequests = () => stand.registry.tokenServer?.tokenRequests.length ?? 0;
   let requests: RequestCount | undefined;
@@ -195,6 +200,13 @@ async function main(): Promise<number> {
     `regkit bench${options.smoke ? ' (smoke)' : ''}: ${machine.cores} cores, load ${machine.loadStart.join(' ')}, node ${machine.node}`,
   );
 
+  const pinning = options.pin ? planPinning() : undefined;
+  if (pinning) {
+    pinOrchestrator(pinning);
+    live.pinning = pinning;
+    log(`pinned: registry, token server and orchestrator on CPU ${pinning.registryCpus}, client on CPU ${pinning.clientCpus}`);
+  }
+
   stopOnSignal('SIGINT');
   stopOnSignal('SIGTERM');
   const stands = await Promise.all(options.modes.map((mode) => startStand(mode, options)));
@@ -282,6 +294,7 @@ async function main(): Promise<number> {
       tags: options.tags,
       blobBytes: options.blobBytes,
       ...options.sizes,
+      pinning: live.pinning === undefined ? null : { registry: live.pinning.registryCpus, client: live.pinning.clientCpus },
     },
     workload: stands[0]?.workload,
     registryRestarts: Object.fromEntries(stands.map((stand) => [stand.mode, stand.restarts])),

@@ -18,6 +18,8 @@ export interface BenchOptions {
   readonly jobTimeoutMs: number;
   /** Directory for a V8 CPU profile of every worker (`node --cpu-prof`), if asked for. */
   readonly cpuProfileDir: string | undefined;
+  /** Run the registry side and the client on separate CPUs (see `pinning.ts`). */
+  readonly pin: boolean;
 }
 
 const FULL_ITERATIONS: Record<TaskId, number> = { T1: 30, T2: 10, T3: 5, T4: 5, T5: 3 };
@@ -45,6 +47,9 @@ bench/results/<date>.json.
   --out FILE           JSON output path
   --cpu-prof DIR       write a V8 CPU profile of every worker to DIR
                        (open in Chrome DevTools or speedscope)
+  --no-pin             let the registry and the client share every CPU
+                       (default: registry side on the first half of the
+                       CPUs, client on the second, with taskset)
   --help`;
 
 function list<T extends string>(value: string | undefined, allowed: readonly T[], what: string): readonly T[] {
@@ -83,6 +88,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
       concurrency: { type: 'string' },
       out: { type: 'string' },
       'cpu-prof': { type: 'string' },
+      'no-pin': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -110,5 +116,6 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
     out: values.out,
     jobTimeoutMs: smoke ? 60_000 : 15 * 60_000,
     cpuProfileDir: values['cpu-prof'],
+    pin: values['no-pin'] !== true,
   };
 }
