@@ -1,7 +1,13 @@
 import { Registry } from '@regkit/core';
-import { createFakeRegistry, createHandlerTransport } from '@regkit/testing';
+import { createFakeRegistry, createHandlerTransport, type FakeRegistry } from '@regkit/testing';
 import { describe, expect, it } from 'vitest';
 import { createTokenAuthenticator } from './token-authenticator';
+
+function tagsOf(fake: FakeRegistry, repository: string): string[] {
+  const tags = fake.tags(repository);
+  if (tags === undefined) throw new Error(`no repository ${repository} in the fake registry`);
+  return tags;
+}
 
 function coldClient() {
   const fake = createFakeRegistry({ auth: 'token', fixtures: false });
@@ -18,7 +24,7 @@ function coldClient() {
 describe('a cold burst of concurrent requests', () => {
   it('takes one challenge and one token, the protocol minimum', async () => {
     const { fake, client } = coldClient();
-    const outcomes = await client.repository('team/many').images().resolveAll(fake.tags('team/many'), { concurrency: 8 });
+    const outcomes = await client.repository('team/many').images().resolveAll(tagsOf(fake, 'team/many'), { concurrency: 8 });
     expect(outcomes.every((outcome) => outcome.ok)).toBe(true);
     expect(fake.tokenCalls).toHaveLength(1);
     expect(fake.calls.filter((call) => call.status === 401)).toHaveLength(1);
@@ -28,8 +34,8 @@ describe('a cold burst of concurrent requests', () => {
   it('pays one challenge per repository, since a token opens only its own scope', async () => {
     const { fake, client } = coldClient();
     const [many, other] = await Promise.all([
-      client.repository('team/many').images().resolveAll(fake.tags('team/many'), { concurrency: 8 }),
-      client.repository('team/other').images().resolveAll(fake.tags('team/other'), { concurrency: 8 }),
+      client.repository('team/many').images().resolveAll(tagsOf(fake, 'team/many'), { concurrency: 8 }),
+      client.repository('team/other').images().resolveAll(tagsOf(fake, 'team/other'), { concurrency: 8 }),
     ]);
     expect([...(many ?? []), ...(other ?? [])].every((outcome) => outcome.ok)).toBe(true);
     expect(fake.tokenCalls.map((call) => call.scopes).sort()).toEqual([
@@ -52,7 +58,7 @@ describe('a cold burst of concurrent requests', () => {
       transport: createHandlerTransport(fake),
       authenticator: createTokenAuthenticator({ username: 'dev', password: 'wrong' }),
     });
-    const outcomes = await client.repository('team/many').images().resolveAll(fake.tags('team/many'), { concurrency: 8 });
+    const outcomes = await client.repository('team/many').images().resolveAll(tagsOf(fake, 'team/many'), { concurrency: 8 });
     expect(outcomes.map((outcome) => outcome.ok)).toEqual(Array(8).fill(false));
   });
 });
