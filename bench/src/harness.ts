@@ -8,5 +8,5 @@ export { PushClient } from '../../tests/integration/src/harness/push-client';
 export { connectionOf, type RunningRegistry, startRegistry } from '../../tests/integration/src/harness/registry';
 export { seedPlan, sha256Digest } from '../../tests/integration/src/harness/seed-plan';
 export { runLimited } from '../../tests/integration/src/harness/seeder';
-export { findTool, requireTool } from '../../tests/integration/src/harness/tools';
+export { findExecutable, findTool, isExecutable, requireTool } from '../../tests/integration/src/harness/tools';
 export { DEFAULT_USERS } from '../../tests/integration/src/harness/users';

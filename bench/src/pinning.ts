@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { findExecutable } from './harness';
 
 /** Which CPUs the registry side and the measured client run on, when pinned. */
 export interface Pinning {
@@ -22,7 +21,7 @@ export interface Pinning {
  */
 export function planPinning(): Pinning | undefined {
   const cpus = availableParallelism();
-  const taskset = onPath('taskset');
+  const taskset = findExecutable('taskset');
   if (cpus < 2 || taskset === undefined) return undefined;
   const half = Math.floor(cpus / 2);
   const range = (from: number, to: number) => (from === to ? String(from) : `${from}-${to}`);
@@ -49,17 +48,4 @@ export function workerLaunch(
 ): { execPath: string; execArgv: string[] } {
   if (pinning === undefined) return { execPath: process.execPath, execArgv: [...execArgv] };
   return { execPath: pinning.taskset, execArgv: ['--cpu-list', pinning.clientCpus, process.execPath, ...execArgv] };
-}
-
-function onPath(program: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(delimiter)) {
-    if (dir === '') continue;
-    try {
-      accessSync(join(dir, program), constants.X_OK);
-      return join(dir, program);
-    } catch {
-      // not in this directory
-    }
-  }
-  return undefined;
 }

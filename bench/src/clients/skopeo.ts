@@ -5,7 +5,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // Only the tool lookup: the worker should not load the registry harness.
-import { requireTool } from '../../../tests/integration/src/harness/tools';
+import { isExecutable, requireTool } from '../../../tests/integration/src/harness/tools';
 import { type BenchClient, type ClientSession, mapLimited, type SessionTarget } from './client';
 
 const GNU_TIME = '/usr/bin/time';
@@ -125,15 +125,6 @@ class SkopeoSession implements ClientSession {
 
 function sha256(bytes: Buffer): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function isWritable(path: string): boolean {

@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { pickRegistryPort, releaseRegistryPort } from './ports';
+import { findExecutable } from './tools';
 
 /** Options for {@link startTinyproxy}. */
 export interface StartTinyproxyOptions {
@@ -53,14 +53,7 @@ let exitHookInstalled = false;
 
 /** Absolute path of tinyproxy (`$REGKIT_TINYPROXY_BIN`, else PATH), or undefined. */
 export function findTinyproxy(): string | undefined {
-  const override = process.env[ENV_OVERRIDE];
-  if (override) return isExecutable(override) ? override : undefined;
-  for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(delimiter)) {
-    if (dir === '') continue;
-    const candidate = join(dir, 'tinyproxy');
-    if (isExecutable(candidate)) return candidate;
-  }
-  return undefined;
+  return findExecutable('tinyproxy', ENV_OVERRIDE);
 }
 
 /**
@@ -228,13 +221,4 @@ function installExitHook(): void {
   process.once('exit', () => {
     for (const child of liveChildren) child.kill('SIGKILL');
   });
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -24,11 +24,19 @@ export class ToolMissingError extends Error {
 
 /** Absolute path of `tool`, or `undefined` when it is not installed. */
 export function findTool(tool: ToolName): string | undefined {
-  const override = process.env[TOOLS[tool]];
+  return findExecutable(tool, TOOLS[tool]);
+}
+
+/**
+ * Absolute path of `program`: the path in `$envOverride` when that is set
+ * (undefined if it is not executable), else the first executable on PATH.
+ */
+export function findExecutable(program: string, envOverride?: string): string | undefined {
+  const override = envOverride === undefined ? undefined : process.env[envOverride];
   if (override) return isExecutable(override) ? override : undefined;
   for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(delimiter)) {
     if (dir === '') continue;
-    const candidate = join(dir, tool);
+    const candidate = join(dir, program);
     if (isExecutable(candidate)) return candidate;
   }
   return undefined;
@@ -41,7 +49,8 @@ export function requireTool(tool: ToolName): string {
   return path;
 }
 
-function isExecutable(path: string): boolean {
+/** Whether `path` exists and may be executed. */
+export function isExecutable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return true;
