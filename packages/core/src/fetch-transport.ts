@@ -1,4 +1,5 @@
 import { InvalidOptionError, TimeoutError, type TimeoutPhase, TransportError } from './errors';
+import { type FetchDispatcher, headKeepAliveDispatcher } from './head-keep-alive';
 import { redactUrl } from './redact';
 import type { HeaderMap, Transport, TransportRequest, TransportResponse, TransportSendOptions } from './transport';
 
@@ -10,6 +11,18 @@ export interface FetchTransportOptions {
    * MSW's interceptor, still sees the traffic.
    */
   readonly fetch?: typeof fetch;
+  /**
+   * On Node.js, keep the connection open after a `HEAD` (default `true`).
+   * Node's `fetch` closes it otherwise, so every digest resolution would pay
+   * a TCP connect. The transport passes `HEAD` requests a `dispatcher` that
+   * forwards them to Node's global undici dispatcher with undici's
+   * `reset: false`; other methods are untouched. It applies only with the
+   * global `fetch` (not a `fetch` given here) on Node.js versions that bundle
+   * undici 5 to 7; elsewhere `fetch` behaves as standard. Set `false` for a
+   * server known to send a body with its `HEAD` answers, which would corrupt
+   * the next response on a reused connection.
+   */
+  readonly keepAliveAfterHead?: boolean;
 }
 
 // Node's global undici dispatcher defaults, used when an undici timeout error
@@ -45,14 +58,9 @@ const UNDICI_TIMEOUT_CODES: Record<string, Exclude<TimeoutPhase, 'request'>> = {
  *   yields decoded bytes (and a digest mismatch in core);
  * - rejects with `signal.reason` on abort, and wraps network failures in
  *   `TransportError` (undici timeouts in `TimeoutError`) with the original
- *   error as `cause`, both for `send` and for errors while reading the body.
- *
- * What it cannot do: on Node.js, `fetch` closes the connection after every
- * `HEAD` (undici's guard against servers that send a body anyway), and
- * `fetch` offers no option to keep it. Digest resolution is all HEADs, so
- * `images().resolveAll` over thousands of tags opens a connection per tag
- * here; `@regkit/transport-undici` keeps them alive (about 3x less client CPU
- * in the benchmark, see `bench/README.md`).
+ *   error as `cause`, both for `send` and for errors while reading the body;
+ * - on Node.js, keeps connections alive after `HEAD`, which Node's `fetch`
+ *   would close (see {@link FetchTransportOptions.keepAliveAfterHead}).
  *
  * @example
  * ```ts
@@ -65,6 +73,12 @@ export function createFetchTransport(options: FetchTransportOptions = {}): Trans
   if (custom !== undefined && typeof custom !== 'function') {
     throw new InvalidOptionError('fetch', '[@regkit/core] createFetchTransport: `fetch` must be a function');
   }
+  if (options.keepAliveAfterHead !== undefined && typeof options.keepAliveAfterHead !== 'boolean') {
+    throw new InvalidOptionError(
+      'keepAliveAfterHead',
+      '[@regkit/core] createFetchTransport: `keepAliveAfterHead` must be a boolean',
+    );
+  }
   if (custom === undefined && typeof globalThis.fetch !== 'function') {
     throw new InvalidOptionError(
       'fetch',
@@ -73,28 +87,37 @@ export function createFetchTransport(options: FetchTransportOptions = {}): Trans
   }
   // Calling `globalThis.fetch` as a method keeps `this` bound, which browsers require.
   const doFetch: typeof fetch = custom ?? ((input, init) => globalThis.fetch(input, init));
+  // A caller's own fetch may not be undici at all: it gets standard options only.
+  const headDispatcher = custom === undefined && options.keepAliveAfterHead !== false ? headKeepAliveDispatcher : noDispatcher;
 
   return {
     specificationVersion: 'v1',
     name: 'fetch',
-    send: (request, sendOptions) => sendWithFetch(doFetch, request, sendOptions),
+    send: (request, sendOptions) => sendWithFetch(doFetch, headDispatcher, request, sendOptions),
   };
 }
 
+const noDispatcher = (): undefined => undefined;
+
 async function sendWithFetch(
   doFetch: typeof fetch,
+  headDispatcher: () => FetchDispatcher | undefined,
   request: TransportRequest,
   options: TransportSendOptions = {},
 ): Promise<TransportResponse> {
   const { signal } = options;
   signal?.throwIfAborted();
 
-  const init: RequestInit & { duplex?: 'half' } = {
+  const init: RequestInit & { duplex?: 'half'; dispatcher?: FetchDispatcher } = {
     method: request.method,
     headers: withIdentityEncoding(request.headers),
     redirect: 'manual',
   };
   if (signal) init.signal = signal;
+  if (request.method === 'HEAD') {
+    const dispatcher = headDispatcher();
+    if (dispatcher !== undefined) init.dispatcher = dispatcher;
+  }
   if (request.body !== undefined) {
     init.body = request.body as BodyInit;
     if (!(request.body instanceof Uint8Array)) init.duplex = 'half';

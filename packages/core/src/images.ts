@@ -225,9 +225,9 @@ export class Images {
    * sharing the registry's connections, tokens and backoff. Returns one
    * outcome per reference, in order. On a token-protected registry the first
    * request goes alone and the rest follow with its token: one challenge and
-   * one token request in all. For thousands of references on Node.js, prefer
-   * `@regkit/transport-undici`: the default fetch transport cannot keep a
-   * connection alive across HEADs.
+   * one token request in all. Connections are reused across the HEADs with
+   * every bundled transport (on Node.js the fetch transport supplies `fetch`
+   * the keep-alive setting it lacks; see `createFetchTransport`).
    *
    * @example
    * ```ts

@@ -1,0 +1,148 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { InvalidOptionError } from './errors';
+import { createFetchTransport } from './fetch-transport';
+import type { Transport, TransportRequest } from './transport';
+
+const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
+const globals = globalThis as unknown as Record<symbol, unknown>;
+
+interface DispatchCall {
+  readonly method: string | undefined;
+  readonly reset: boolean | null | undefined;
+}
+
+/**
+ * A loopback registry stand-in that counts TCP connections; a new one (a new
+ * origin, so a new pool in Node's global dispatcher) for every test.
+ */
+let server: Server;
+let origin: string;
+let connections = 0;
+
+beforeEach(async () => {
+  server = createServer((request, response) => {
+    response.writeHead(200, { 'docker-content-digest': 'sha256:aa', 'content-length': '2' });
+    response.end(request.method === 'HEAD' ? undefined : 'ok');
+  });
+  server.on('connection', () => connections++);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterEach(async () => {
+  vi.unstubAllGlobals();
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+function request(method: 'GET' | 'HEAD'): TransportRequest {
+  return { method, url: `${origin}/v2/team/app/manifests/latest`, headers: {} };
+}
+
+async function send(transport: Transport, method: 'GET' | 'HEAD'): Promise<void> {
+  const response = await transport.send(request(method));
+  expect(response.status).toBe(200);
+  if (response.body) await new Response(response.body).arrayBuffer();
+}
+
+/** Connections the server saw for one GET (which keeps its connection) and then `heads` HEADs. */
+async function connectionsFor(transport: Transport, heads: number): Promise<number> {
+  const before = connections;
+  await send(transport, 'GET');
+  for (let i = 0; i < heads; i++) await send(transport, 'HEAD');
+  return connections - before;
+}
+
+/** Wraps Node's global dispatcher, recording what each request asked of it. */
+function recordGlobalDispatcher(): { calls: DispatchCall[]; restore: () => void } {
+  const platform = globals[GLOBAL_DISPATCHER] as {
+    dispatch(options: DispatchCall, handler: unknown): boolean;
+  };
+  const calls: DispatchCall[] = [];
+  globals[GLOBAL_DISPATCHER] = {
+    dispatch(options: DispatchCall, handler: unknown) {
+      calls.push({ method: options.method, reset: options.reset });
+      return platform.dispatch(options, handler);
+    },
+  };
+  const restore = () => {
+    globals[GLOBAL_DISPATCHER] = platform;
+  };
+  return { calls, restore };
+}
+
+describe('createFetchTransport on Node.js: keep-alive after HEAD', () => {
+  it('reuses its connections for HEADs as for GETs', async () => {
+    // undici may open a second connection when a request goes out just before the
+    // previous answer has released the first; what matters is that 20 HEADs do not open 20.
+    expect(await connectionsFor(createFetchTransport(), 20)).toBeLessThanOrEqual(2);
+  });
+
+  it('opens a connection per HEAD when keepAliveAfterHead is false, as fetch does', async () => {
+    // Node closes after each HEAD; the GET's connection is the first HEAD's.
+    expect(await connectionsFor(createFetchTransport({ keepAliveAfterHead: false }), 20)).toBe(20);
+  });
+
+  it('sends HEADs through the global dispatcher of the moment, with reset: false', async () => {
+    const transport = createFetchTransport();
+    await send(transport, 'GET'); // Node creates its global dispatcher on the first fetch.
+    const recorder = recordGlobalDispatcher();
+    try {
+      await send(transport, 'HEAD');
+      await send(transport, 'GET');
+    } finally {
+      recorder.restore();
+    }
+    expect(recorder.calls).toEqual([
+      { method: 'HEAD', reset: false },
+      { method: 'GET', reset: undefined },
+    ]);
+  });
+
+  it('passes a dispatcher with HEAD only, and reports a MockAgent as the global one does', async () => {
+    await send(createFetchTransport(), 'GET');
+    const inits: (RequestInit & { dispatcher?: { isMockActive?: boolean } })[] = [];
+    vi.stubGlobal('fetch', async (_input: string, init: RequestInit) => {
+      inits.push(init);
+      return new Response(null, { status: 200 });
+    });
+    const transport = createFetchTransport();
+    await transport.send(request('GET'));
+    await transport.send(request('HEAD'));
+    expect(inits[0]?.dispatcher).toBeUndefined();
+    const dispatcher = inits[1]?.dispatcher;
+    expect(dispatcher).toBeDefined();
+
+    const platform = globals[GLOBAL_DISPATCHER];
+    globals[GLOBAL_DISPATCHER] = { dispatch: () => true, isMockActive: true };
+    try {
+      expect(dispatcher?.isMockActive).toBe(true);
+    } finally {
+      globals[GLOBAL_DISPATCHER] = platform;
+    }
+  });
+
+  it('leaves a fetch of the caller alone', async () => {
+    const inits: (RequestInit & { dispatcher?: unknown })[] = [];
+    const own = (async (_input: string, init: RequestInit) => {
+      inits.push(init);
+      return new Response(null, { status: 200 });
+    }) as unknown as typeof fetch;
+    await createFetchTransport({ fetch: own }).send(request('HEAD'));
+    expect(inits[0]).not.toHaveProperty('dispatcher');
+  });
+
+  it('rejects a keepAliveAfterHead that is not a boolean', () => {
+    let thrown: unknown;
+    try {
+      createFetchTransport({ keepAliveAfterHead: 'yes' as unknown as boolean });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(InvalidOptionError.isInstance(thrown)).toBe(true);
+    expect((thrown as InvalidOptionError).option).toBe('keepAliveAfterHead');
+    expect((thrown as Error).message).toMatch(/`keepAliveAfterHead` must be a boolean/);
+  });
+});

@@ -1,0 +1,70 @@
+/**
+ * Keeps Node.js `fetch` connections alive after `HEAD`.
+ *
+ * Node's `fetch` is undici, and undici closes the connection after every
+ * `HEAD` unless the request says `reset: false` (a guard against servers that
+ * send a body anyway). `fetch` has no such option, so digest resolution, which
+ * is all HEADs, would open a TCP connection per request: on a bulk
+ * `resolveAll` that is thousands of connections in `TIME_WAIT` and most of the
+ * client's CPU. Node documents a per-call `dispatcher` for `fetch`; this
+ * module supplies one that forwards each request to the platform's global
+ * dispatcher with `reset: false`.
+ *
+ * The global dispatcher is looked up on every request, under the symbol undici
+ * versions 5 to 7 share it by (`undici.globalDispatcher.1`), so a proxy agent or
+ * a `MockAgent` installed with undici's `setGlobalDispatcher`, before or after
+ * the transport was created, still carries the traffic. undici 8 keeps a
+ * different dispatcher interface under a new symbol; on it, and on runtimes
+ * that are not Node.js, no dispatcher is supplied and `fetch` behaves as
+ * standard.
+ */
+
+const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
+
+/** undici majors whose `fetch` calls the v1 `dispatch(options, handler)` interface. */
+const SUPPORTED_UNDICI_MAJORS = new Set([5, 6, 7]);
+
+/** The part of an undici dispatcher that `fetch` uses. */
+interface PlatformDispatcher {
+  dispatch(options: { readonly method?: string; readonly reset?: boolean | null }, handler: unknown): boolean;
+  readonly isMockActive?: boolean | undefined;
+}
+
+/** What is passed as `fetch(url, { dispatcher })`. */
+export type FetchDispatcher = PlatformDispatcher;
+
+const runsKnownUndici = ((): boolean => {
+  const versions = (globalThis as { process?: { versions?: Record<string, string | undefined> } }).process?.versions;
+  return SUPPORTED_UNDICI_MAJORS.has(Number.parseInt(versions?.undici ?? '', 10));
+})();
+
+/**
+ * Returns the dispatcher to pass with a `HEAD` request, or `undefined` when
+ * this runtime's `fetch` is not a Node.js undici it knows. Node creates its
+ * global dispatcher on the first `fetch` call, so the very first request of a
+ * process goes without.
+ */
+export function headKeepAliveDispatcher(): FetchDispatcher | undefined {
+  return runsKnownUndici && platformDispatcher() !== undefined ? keepAliveDispatcher : undefined;
+}
+
+function platformDispatcher(): PlatformDispatcher | undefined {
+  const candidate = (globalThis as Record<symbol, unknown>)[GLOBAL_DISPATCHER] as Partial<PlatformDispatcher> | undefined;
+  return typeof candidate?.dispatch === 'function' ? (candidate as PlatformDispatcher) : undefined;
+}
+
+const keepAliveDispatcher: FetchDispatcher = {
+  dispatch(options, handler) {
+    const target = platformDispatcher();
+    if (target === undefined) {
+      throw new TypeError('[@regkit/core] fetch transport: the global undici dispatcher has been removed');
+    }
+    // Fills in only what fetch left unset.
+    const keepAlive = options.method === 'HEAD' && options.reset == null ? { ...options, reset: false } : options;
+    return target.dispatch(keepAlive, handler);
+  },
+  // undici's fetch hands a MockAgent the request body in another shape; it asks the dispatcher it was given.
+  get isMockActive() {
+    return platformDispatcher()?.isMockActive;
+  },
+};
