@@ -19,6 +19,16 @@ export const CLIENT_IDS = [
 ] as const;
 export type ClientId = (typeof CLIENT_IDS)[number];
 
+/**
+ * Most timed iterations worth running for a slow client, per task, over all
+ * rounds together (skopeo starts a process per call: T3 alone is a minute).
+ * The orchestrator caps a job's iterations before splitting them into rounds,
+ * so the worker runs exactly what it is given.
+ */
+export const MAX_ITERATIONS: Readonly<Partial<Record<ClientId, Partial<Record<TaskId, number>>>>> = {
+  skopeo: { T1: 10, T2: 5, T3: 1, T4: 3 },
+};
+
 /** Registry auth modes the benchmark runs against. */
 export const MODES = ['open', 'token'] as const;
 export type BenchMode = (typeof MODES)[number];
@@ -82,8 +92,10 @@ export interface Job {
   readonly countOrigin: string;
   readonly workload: Workload;
   readonly sizes: TaskSizes;
-  /** Timed iterations. */
+  /** Timed iterations of this worker: one round's share of the client's iterations. */
   readonly iterations: number;
+  /** Untimed iterations against the registry between the counting run and the timed ones. */
+  readonly warmup: number;
 }
 
 /** Requests one run of a task made, as the counting proxy and the token server saw them. */
@@ -123,7 +135,7 @@ export interface JobOutcome {
   readonly peakRssMiB?: number;
   /** Peak resident set of the worker after loading the client, before any request, MiB. */
   readonly baselineRssMiB?: number;
-  /** CPU time (user + system) the client spent per timed iteration, ms, session set-up included. */
+  /** CPU time (user + system) the client spent per timed iteration, ms, session set-up included (unrounded). */
   readonly cpuMsPerIteration?: number;
   readonly sockets?: SocketReport;
 }

@@ -1,8 +1,9 @@
 /**
  * The benchmark orchestrator: starts distribution 2.8 on loopback in open and
- * token mode, seeds both, then forks one worker per (mode, task, client) in
- * turn, never two at once, and collects timings, request counts, peak RSS and
- * connection counts into a table and a JSON file.
+ * token mode, seeds both, then forks one worker per (mode, task, round,
+ * client) in turn, never two at once, and collects timings, request counts,
+ * peak RSS and connection counts into a table and a JSON file, one row per
+ * (mode, task, client) with its rounds merged.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -12,19 +13,23 @@ import { fileURLToPath } from 'node:url';
 import { type CountingProxy, startCountingProxy } from './counting-proxy';
 import { machineInfo } from './environment';
 import { findTool, type RunningRegistry, startRegistry } from './harness';
-import type {
-  BenchMode,
-  Job,
-  JobOutcome,
-  OrchestratorMessage,
-  RequestCount,
-  SocketReport,
-  WorkerMessage,
-  Workload,
+import {
+  type BenchMode,
+  type ClientId,
+  type Job,
+  type JobOutcome,
+  MAX_ITERATIONS,
+  type OrchestratorMessage,
+  type RequestCount,
+  type SocketReport,
+  type TaskId,
+  type WorkerMessage,
+  type Workload,
 } from './jobs';
 import { type BenchOptions, parseOptions, USAGE } from './options';
 import { type Pinning, pinOrchestrator, planPinning, workerLaunch } from './pinning';
 import { checkTargets, formatTable, formatTargets, median, type ResultRow, withComparisons } from './report';
+import { mergeRounds, type RoundResult, rotate, splitIterations } from './rounds';
 import { seedBenchRegistry } from './seed';
 import { establishedConnectionsTo, startSocketSampler } from './sockets';
 import { minimumRequests } from './tasks';
@@ -166,15 +171,121 @@ async function runJob(job: Job, stand: Stand, options: BenchOptions): Promise<{ 
 
 function describe(row: ResultRow): string {
   if (row.status !== 'ok') return `${row.status}: ${row.detail ?? ''}`;
+  const rounds = row.rounds > 1 ? ` in ${row.rounds} rounds` : '';
   const parts = [
     `load ${row.load1}`,
-    `median ${row.medianMs?.toFixed(1)} ms over ${row.samplesMs.length}, CPU ${row.cpuMsPerIteration} ms/iter`,
+    `median ${row.medianMs?.toFixed(1)} ms over ${row.samplesMs.length}${rounds}, CPU ${row.cpuMsPerIteration} ms/iter`,
   ];
   if (row.requests)
     parts.push(`${row.requests.total} requests (minimum ${row.minimumRequests}), ${row.requests.connections} connections`);
   if (row.task === 'T4') parts.push(`peak RSS ${row.peakRssMiB} MiB`);
   if (row.sockets) parts.push(`sockets peak ${row.sockets.peak}`);
   return parts.join(', ');
+}
+
+/** One round of one client, for the log. */
+function describeRound(result: RoundResult): string {
+  const { outcome } = result;
+  if (outcome.status !== 'ok') return `${outcome.status}: ${(outcome.detail ?? '').slice(0, 200)}`;
+  const cpu = outcome.cpuMsPerIteration === undefined ? '' : `, CPU ${outcome.cpuMsPerIteration.toFixed(1)} ms/iter`;
+  return `load ${result.load1}, median ${median(outcome.samplesMs)?.toFixed(1)} ms over ${outcome.samplesMs.length}${cpu}`;
+}
+
+/** A client's timed iterations on a task: capped for slow clients, split into rounds. */
+interface ClientPlan {
+  readonly client: ClientId;
+  /** Iterations per round; its length is the client's number of rounds. */
+  readonly shares: readonly number[];
+  /** Orchestrator notes for the row (an iteration cap). */
+  readonly notes: readonly string[];
+}
+
+function planClient(client: ClientId, task: TaskId, options: BenchOptions): ClientPlan {
+  const wanted = options.iterations[task];
+  const total = Math.min(wanted, MAX_ITERATIONS[client]?.[task] ?? wanted);
+  return {
+    client,
+    shares: splitIterations(total, options.rounds[task]),
+    notes: total < wanted ? [`${total} timed iteration(s) instead of ${wanted} (slow)`] : [],
+  };
+}
+
+/**
+ * Measures every client on one task in one mode, in rounds: each round runs
+ * every client that still has iterations once, in its own worker, starting
+ * at client index `round mod n` (see `rounds.ts`). A client that failed or
+ * cannot do the task sits out the later rounds. Pushes one row per client,
+ * in client order.
+ */
+async function measureTask(stand: Stand, task: TaskId, options: BenchOptions, rows: ResultRow[]): Promise<'done' | 'stopped'> {
+  const plans = options.clients.map((client) => planClient(client, task, options));
+  const roundCount = Math.max(...plans.map((plan) => plan.shares.length));
+  const results = new Map<ClientId, RoundResult[]>(plans.map((plan) => [plan.client, []]));
+  for (let round = 0; round < roundCount; round++) {
+    const order = rotate(plans, round).filter(
+      (plan) => round < plan.shares.length && (results.get(plan.client) ?? []).every((result) => result.outcome.status === 'ok'),
+    );
+    if (roundCount > 1)
+      log(`  ${stand.mode} ${task} round ${round + 1}/${roundCount}: ${order.map((plan) => plan.client).join(', ')}`);
+    for (const plan of order) {
+      if (live.stopping) return 'stopped';
+      const job: Job = {
+        task,
+        client: plan.client,
+        mode: stand.mode,
+        origin: stand.registry.origin,
+        countOrigin: stand.proxy.origin,
+        workload: stand.workload,
+        sizes: options.sizes,
+        iterations: plan.shares[round] as number,
+        warmup: options.warmup[task],
+      };
+      const load1 = Math.round((loadavg()[0] ?? 0) * 100) / 100;
+      await ensureAlive(stand);
+      let { outcome, requests } = await runJob(job, stand, options);
+      if (!live.stopping && !(await isAlive(stand))) {
+        // The registry died under the measurement: its failure says nothing about the client.
+        const which = roundCount > 1 ? ` round ${round + 1}` : '';
+        log(`  ${stand.mode} ${task} ${plan.client}${which}: the registry died during the measurement; measuring again`);
+        await ensureAlive(stand);
+        ({ outcome, requests } = await runJob(job, stand, options));
+      }
+      const result: RoundResult = { outcome, ...(requests !== undefined && { requests }), load1 };
+      results.get(plan.client)?.push(result);
+      if (roundCount > 1) log(`    ${plan.client.padEnd(22)} ${describeRound(result)}`);
+    }
+  }
+  for (const plan of plans) {
+    const merged = mergeRounds(results.get(plan.client) ?? [], { plannedRounds: plan.shares.length, notes: plan.notes });
+    const { outcome, requests } = merged;
+    const job = { task, mode: stand.mode, sizes: options.sizes };
+    const row: ResultRow = {
+      mode: stand.mode,
+      task,
+      client: plan.client,
+      status: outcome.status,
+      ...(outcome.detail !== undefined && { detail: outcome.detail }),
+      notes: outcome.notes,
+      iterations: outcome.samplesMs.length,
+      rounds: merged.rounds,
+      samplesMs: outcome.samplesMs.map((ms) => Math.round(ms * 1000) / 1000),
+      ...(outcome.samplesMs.length > 0 && {
+        medianMs: median(outcome.samplesMs) as number,
+        minMs: Math.min(...outcome.samplesMs),
+        maxMs: Math.max(...outcome.samplesMs),
+      }),
+      ...(outcome.status === 'ok' && requests !== undefined && { requests }),
+      minimumRequests: minimumRequests(job),
+      ...(outcome.peakRssMiB !== undefined && { peakRssMiB: outcome.peakRssMiB }),
+      ...(outcome.baselineRssMiB !== undefined && { baselineRssMiB: outcome.baselineRssMiB }),
+      ...(outcome.cpuMsPerIteration !== undefined && { cpuMsPerIteration: outcome.cpuMsPerIteration }),
+      ...(outcome.sockets !== undefined && { sockets: outcome.sockets }),
+      load1: merged.load1,
+    };
+    rows.push(row);
+    log(`  ${stand.mode.padEnd(5)} ${task} ${plan.client.padEnd(22)} ${describe(row)}`);
+  }
+  return 'done';
 }
 
 async function main(): Promise<number> {
@@ -215,52 +326,7 @@ async function main(): Promise<number> {
   try {
     for (const stand of stands) {
       for (const task of options.tasks) {
-        for (const client of options.clients) {
-          const job: Job = {
-            task,
-            client,
-            mode: stand.mode,
-            origin: stand.registry.origin,
-            countOrigin: stand.proxy.origin,
-            workload: stand.workload,
-            sizes: options.sizes,
-            iterations: options.iterations[task],
-          };
-          if (live.stopping) return 130;
-          const load1 = Math.round((loadavg()[0] ?? 0) * 100) / 100;
-          await ensureAlive(stand);
-          let { outcome, requests } = await runJob(job, stand, options);
-          if (!live.stopping && !(await isAlive(stand))) {
-            // The registry died under the measurement: its failure says nothing about the client.
-            log(`  ${stand.mode} ${task} ${client}: the registry died during the measurement; measuring again`);
-            await ensureAlive(stand);
-            ({ outcome, requests } = await runJob(job, stand, options));
-          }
-          const row: ResultRow = {
-            mode: stand.mode,
-            task,
-            client,
-            status: outcome.status,
-            ...(outcome.detail !== undefined && { detail: outcome.detail }),
-            notes: outcome.notes,
-            iterations: outcome.samplesMs.length,
-            samplesMs: outcome.samplesMs.map((ms) => Math.round(ms * 1000) / 1000),
-            ...(outcome.samplesMs.length > 0 && {
-              medianMs: median(outcome.samplesMs) as number,
-              minMs: Math.min(...outcome.samplesMs),
-              maxMs: Math.max(...outcome.samplesMs),
-            }),
-            ...(outcome.status === 'ok' && requests !== undefined && { requests }),
-            minimumRequests: minimumRequests(job),
-            ...(outcome.peakRssMiB !== undefined && { peakRssMiB: outcome.peakRssMiB }),
-            ...(outcome.baselineRssMiB !== undefined && { baselineRssMiB: outcome.baselineRssMiB }),
-            ...(outcome.cpuMsPerIteration !== undefined && { cpuMsPerIteration: outcome.cpuMsPerIteration }),
-            ...(outcome.sockets !== undefined && { sockets: outcome.sockets }),
-            load1,
-          };
-          rows.push(row);
-          log(`  ${stand.mode.padEnd(5)} ${task} ${client.padEnd(22)} ${describe(row)}`);
-        }
+        if ((await measureTask(stand, task, options, rows)) === 'stopped') return 130;
       }
     }
   } finally {
@@ -291,6 +357,8 @@ async function main(): Promise<number> {
       clients: options.clients,
       modes: options.modes,
       iterations: options.iterations,
+      rounds: options.rounds,
+      warmup: options.warmup,
       tags: options.tags,
       blobBytes: options.blobBytes,
       ...options.sizes,

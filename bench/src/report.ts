@@ -9,27 +9,38 @@ export interface ResultRow {
   readonly status: JobOutcome['status'];
   readonly detail?: string;
   readonly notes: readonly string[];
+  /** Timed iterations, all rounds together (`samplesMs.length`). */
   readonly iterations: number;
+  /** Rounds (separate workers, interleaved with the other clients) the iterations were split over. */
+  readonly rounds: number;
+  /** Every timed iteration, ms, in round order. */
   readonly samplesMs: readonly number[];
   readonly medianMs?: number;
   readonly minMs?: number;
   readonly maxMs?: number;
   /** Median time divided by raw undici's median time for the same task and mode. */
   readonly ratioToRaw?: number;
+  /** Requests of the first round's untimed counting run; a round that counted differently is named in `notes`. */
   readonly requests?: RequestCount;
   readonly minimumRequests: number;
   /** T4: bytes per second over the median, MiB/s. */
   readonly throughputMiBs?: number;
   /** T4: throughput as a fraction of raw undici's. */
   readonly throughputVsRaw?: number;
+  /** Largest peak RSS of the rounds' workers, MiB. */
   readonly peakRssMiB?: number;
+  /** Smallest baseline RSS of the rounds' workers, MiB. */
   readonly baselineRssMiB?: number;
-  /** Client CPU time per timed iteration, ms. */
+  /** Client CPU time per timed iteration, ms (all rounds' CPU / all samples). */
   readonly cpuMsPerIteration?: number;
   /** CPU per iteration divided by raw undici's. */
   readonly cpuRatioToRaw?: number;
+  /** T5: `before` from the first round, the largest `peak`, `after` from the last round. */
   readonly sockets?: SocketReport;
-  /** The machine's 1-minute load average when the measurement started (2 cores: above 2 means queueing). */
+  /**
+   * The machine's 1-minute load average when the measurement started (2 cores:
+   * above 2 means queueing); with rounds, the mean over the rounds' starts.
+   */
   readonly load1: number;
 }
 

@@ -1,15 +1,20 @@
 /**
- * One measurement in its own process, so peak RSS and open sockets are the
- * client's own. Forked by the orchestrator with an IPC channel:
+ * One measurement (one round of one client on one task) in its own process,
+ * so peak RSS and open sockets are the client's own. Forked by the
+ * orchestrator with an IPC channel:
  *
  * 1. receives the job;
- * 2. runs the task once against the counting proxy (untimed; it is also the
- *    warm-up), then tells the orchestrator, which reads the counters;
- * 3. runs the timed iterations against the registry with tinybench, a fresh
- *    client session (connections, tokens) for each;
+ * 2. runs the task once against the counting proxy (untimed; on T3–T5, with
+ *    hundreds of requests, it is also the warm-up), then tells the
+ *    orchestrator, which reads the counters;
+ * 3. runs `job.warmup` untimed iterations against the registry (so a short
+ *    round is not mostly iterations the JIT has not optimized yet), then the
+ *    timed iterations with tinybench, a fresh client session (connections,
+ *    tokens) for each;
  * 4. tells the orchestrator the timing is over (it watches the worker's
  *    connections during T5 from outside, so that costs the worker nothing),
- *    then reports samples and peak RSS.
+ *    then reports samples and peak RSS. The orchestrator merges a client's
+ *    rounds into one result row (`rounds.ts`).
  */
 import { Bench } from 'tinybench';
 import type { BenchClient, ClientSession, SessionTarget } from './clients/client';
@@ -76,8 +81,17 @@ async function run(job: Job): Promise<JobOutcome> {
   await nextMessage('continue');
 
   const target = targetOf(job.origin, job);
-  const iterations = Math.min(job.iterations, client.maxIterations?.[job.task] ?? job.iterations);
-  if (iterations < job.iterations) notes.push(`${iterations} timed iteration(s) instead of ${job.iterations} (slow)`);
+  // Already capped for slow clients (MAX_ITERATIONS) and split into rounds by the orchestrator.
+  const iterations = job.iterations;
+  // Outside the CPU measurement; after the counting run, so the token server's count is already read.
+  for (let i = 0; i < job.warmup; i++) {
+    const session = await client.open(target);
+    try {
+      await performTask(session, job.task, job.workload, job.sizes);
+    } finally {
+      await session.close();
+    }
+  }
 
   let session: ClientSession | undefined;
   const bench = new Bench({ iterations, time: 0, warmup: false, retainSamples: true, throws: true });
@@ -117,7 +131,8 @@ async function run(job: Job): Promise<JobOutcome> {
     notes,
     baselineRssMiB,
     peakRssMiB: kibToMiB(childPeak ?? peakRssKiB()),
-    cpuMsPerIteration: Math.round((cpuMs / Math.max(1, samplesMs.length)) * 10) / 10,
+    // Unrounded: the orchestrator weights it by sample count when it merges rounds, then rounds.
+    cpuMsPerIteration: cpuMs / Math.max(1, samplesMs.length),
   };
 }
 

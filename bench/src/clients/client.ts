@@ -46,8 +46,6 @@ export interface BenchClient {
   readonly unsupported: Partial<Record<TaskId, string>>;
   /** How the client does a task when that differs from the protocol minimum (recorded with the results). */
   readonly notes: Partial<Record<TaskId, string>>;
-  /** Most timed iterations worth running (slow clients), per task. */
-  readonly maxIterations?: Partial<Record<TaskId, number>>;
   open(target: SessionTarget): Promise<ClientSession>;
   /** Peak RSS of programs the client ran, KiB (skopeo), so the worker can report it instead of its own. */
   childPeakRssKiB?(): number | undefined;

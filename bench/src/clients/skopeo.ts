@@ -14,6 +14,8 @@ const RSS_MARKER = 'regkit-bench-usage:';
 /**
  * skopeo 1.9 (Debian), the CLI over containers/image: one process per call.
  * Peak RSS comes from GNU time around each process when it is installed.
+ * Its iterations are capped in `MAX_ITERATIONS` (jobs.ts), where the
+ * orchestrator applies the cap to all rounds together.
  */
 export function skopeoClient(): BenchClient {
   let peakKiB: number | undefined;
@@ -27,7 +29,6 @@ export function skopeoClient(): BenchClient {
       T3: 'inspect --raw per tag (GET, one process each, 8 at a time); digest = sha256 of the output',
       T4: 'copy of the one-layer image to a dir: on tmpfs (manifest + config + layer, all verified)',
     },
-    maxIterations: { T1: 10, T2: 5, T3: 1, T4: 3 },
     childPeakRssKiB: () => peakKiB,
     childCpuMs: () => cpuMs,
     open: async (target) =>
