@@ -1,7 +1,10 @@
 /**
- * The token scope grammar (protocol.md §2.1), shared by the fake registry's
- * token service and the loopback token server.
+ * The token scope grammar (protocol.md §2.1) as a token server enforces it,
+ * shared by the fake registry's token service and the loopback token server.
+ * Splitting a scope is core's `parseScope` (the client side, which passes
+ * anything it cannot split on verbatim); this adds the server's checks.
  */
+import { parseScope } from '@regkit/core';
 
 /** One parsed resource scope, e.g. `repository:library/golang:pull,push`. */
 export interface ResourceScope {
@@ -25,7 +28,7 @@ export interface ParseResourceScopeOptions {
 }
 
 const RESOURCE_TYPE = /^[a-z0-9]+(?:\([a-z0-9]+\))?$/;
-const ACTION = /^(?:[a-z]*|\*)$/;
+const ACTION = /^(?:[a-z]+|\*)$/;
 
 /**
  * Parses one resource scope. The name may itself hold a `:` (a registry host
@@ -39,17 +42,17 @@ const ACTION = /^(?:[a-z]*|\*)$/;
  * ```
  */
 export function parseResourceScope(scope: string, options: ParseResourceScopeOptions = {}): ResourceScope | undefined {
-  const first = scope.indexOf(':');
-  const last = scope.lastIndexOf(':');
-  if (first <= 0 || last === first) return undefined;
-  const type = scope.slice(0, first);
-  const name = scope.slice(first + 1, last);
-  if (!RESOURCE_TYPE.test(type) || name === '' || /\s/.test(name)) return undefined;
-  const listed = scope.slice(last + 1).split(',');
-  if (!listed.every((action) => ACTION.test(action))) return undefined;
-  const actions = listed.filter((action) => action !== '');
-  if (options.emptyActions === 'reject' && actions.length !== listed.length) return undefined;
-  return { type, name, actions };
+  // Core drops empty actions and rejects whitespace anywhere; the type and action grammars are the server's.
+  const parsed = parseScope(scope);
+  if (parsed === undefined || !RESOURCE_TYPE.test(parsed.type)) return undefined;
+  if (!parsed.actions.every((action) => ACTION.test(action))) return undefined;
+  if (options.emptyActions === 'reject' && parsed.actions.length !== listedActionCount(scope)) return undefined;
+  return parsed;
+}
+
+/** Actions as written after the last `:`, empty ones included. */
+function listedActionCount(scope: string): number {
+  return scope.slice(scope.lastIndexOf(':') + 1).split(',').length;
 }
 
 /** Formats a scope (or a token's access entry) back into scope syntax: `type:name:a,b`. */
