@@ -108,6 +108,11 @@ function nonNegative(value: string, what: string): number {
   return number;
 }
 
+/** A per-task setting: the one value given on the command line for every task, else the defaults. */
+function perTask(given: number | undefined, defaults: Readonly<Record<TaskId, number>>): Record<TaskId, number> {
+  return Object.fromEntries(TASK_IDS.map((task) => [task, given ?? defaults[task]])) as Record<TaskId, number>;
+}
+
 /** Parses the command line; throws with a message for bad input, returns undefined for --help. */
 export function parseOptions(argv: readonly string[]): BenchOptions | undefined {
   const { values } = parseArgs({
@@ -135,15 +140,18 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
   });
   if (values.help) return undefined;
   const smoke = values.smoke === true;
-  const fixed = values.iterations === undefined ? undefined : positive(values.iterations, 1, '--iterations');
-  const base = smoke ? SMOKE_ITERATIONS : FULL_ITERATIONS;
-  const iterations = Object.fromEntries(TASK_IDS.map((task) => [task, fixed ?? base[task]])) as Record<TaskId, number>;
-  const fixedRounds = values.rounds === undefined ? undefined : positive(values.rounds, 1, '--rounds');
-  const baseRounds = smoke ? SMOKE_ROUNDS : FULL_ROUNDS;
-  const rounds = Object.fromEntries(TASK_IDS.map((task) => [task, fixedRounds ?? baseRounds[task]])) as Record<TaskId, number>;
-  const fixedWarmup = values.warmup === undefined ? undefined : nonNegative(values.warmup, '--warmup');
-  const baseWarmup = smoke ? SMOKE_WARMUP : FULL_WARMUP;
-  const warmup = Object.fromEntries(TASK_IDS.map((task) => [task, fixedWarmup ?? baseWarmup[task]])) as Record<TaskId, number>;
+  const iterations = perTask(
+    values.iterations === undefined ? undefined : positive(values.iterations, 1, '--iterations'),
+    smoke ? SMOKE_ITERATIONS : FULL_ITERATIONS,
+  );
+  const rounds = perTask(
+    values.rounds === undefined ? undefined : positive(values.rounds, 1, '--rounds'),
+    smoke ? SMOKE_ROUNDS : FULL_ROUNDS,
+  );
+  const warmup = perTask(
+    values.warmup === undefined ? undefined : nonNegative(values.warmup, '--warmup'),
+    smoke ? SMOKE_WARMUP : FULL_WARMUP,
+  );
   return {
     smoke,
     tasks: list(values.tasks, TASK_IDS, 'task'),

@@ -24,14 +24,11 @@ const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
 /** undici majors whose `fetch` calls the v1 `dispatch(options, handler)` interface. */
 const SUPPORTED_UNDICI_MAJORS = new Set([5, 6, 7]);
 
-/** The part of an undici dispatcher that `fetch` uses. */
-interface PlatformDispatcher {
+/** The part of an undici dispatcher that `fetch` uses: what is passed as `fetch(url, { dispatcher })`. */
+export interface FetchDispatcher {
   dispatch(options: { readonly method?: string; readonly reset?: boolean | null }, handler: unknown): boolean;
   readonly isMockActive?: boolean | undefined;
 }
-
-/** What is passed as `fetch(url, { dispatcher })`. */
-export type FetchDispatcher = PlatformDispatcher;
 
 const runsKnownUndici = ((): boolean => {
   const versions = (globalThis as { process?: { versions?: Record<string, string | undefined> } }).process?.versions;
@@ -48,9 +45,9 @@ export function headKeepAliveDispatcher(): FetchDispatcher | undefined {
   return runsKnownUndici && platformDispatcher() !== undefined ? keepAliveDispatcher : undefined;
 }
 
-function platformDispatcher(): PlatformDispatcher | undefined {
-  const candidate = (globalThis as Record<symbol, unknown>)[GLOBAL_DISPATCHER] as Partial<PlatformDispatcher> | undefined;
-  return typeof candidate?.dispatch === 'function' ? (candidate as PlatformDispatcher) : undefined;
+function platformDispatcher(): FetchDispatcher | undefined {
+  const candidate = (globalThis as Record<symbol, unknown>)[GLOBAL_DISPATCHER] as Partial<FetchDispatcher> | undefined;
+  return typeof candidate?.dispatch === 'function' ? (candidate as FetchDispatcher) : undefined;
 }
 
 const keepAliveDispatcher: FetchDispatcher = {
