@@ -661,3 +661,12 @@ describe('page size negotiation', () => {
     expect(seen).toEqual(['?n=1000', '']);
   });
 });
+
+describe('Registry options', () => {
+  it('refuses a misspelt option with a hint instead of running anonymous', () => {
+    expect(() => new Registry({ domain: '127.0.0.1:5000', authenticater: {} } as never)).toThrow(
+      /new Registry\(\) has no option `authenticater` \(did you mean `authenticator`\?\)/,
+    );
+    expect(() => new Registry({ domain: '127.0.0.1:5000', timeout: 5 } as never)).toThrow(/did you mean `timeoutMs`/);
+  });
+});

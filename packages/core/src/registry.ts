@@ -2,6 +2,7 @@ import { type Authenticator, createNullAuthenticator, type RegistryTarget } from
 import { releaseBody } from './body';
 import { isLoopbackHost } from './credential-policy';
 import { InvalidOptionError, RegistryMismatchError } from './errors';
+import { assertKnownOptions } from './known-options';
 import { createFetchTransport } from './fetch-transport';
 import { type ListOptions, pageSizeParam, paginate, stringList } from './pagination';
 import type { RateLimitState } from './rate-limit';
@@ -49,6 +50,20 @@ export interface RegistryOptions {
   /** Changes to the retry policy ({@link DEFAULT_RETRY_POLICY}); `{ limit: 0 }` disables retries. */
   readonly retry?: Partial<RetryPolicy>;
 }
+
+const KNOWN_OPTIONS: ReadonlySet<keyof RegistryOptions> = new Set([
+  'domain',
+  'transport',
+  'authenticator',
+  'protocol',
+  'proxy',
+  'timeoutMs',
+  'userAgent',
+  'maxManifestBytes',
+  'pageSize',
+  'maxPages',
+  'retry',
+] as const);
 
 const DOCKER_HUB_DOMAIN = 'docker.io';
 const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
@@ -118,6 +133,9 @@ export class Registry {
     if (typeof options !== 'object' || options === null) {
       throw new InvalidOptionError('options', '@regkit/core: new Registry() needs an options object with a domain');
     }
+    assertKnownOptions('@regkit/core', 'new Registry()', options, KNOWN_OPTIONS as ReadonlySet<string>, {
+      httpProxy: 'an HTTP proxy is a transport option, e.g. createUndiciTransport({ httpProxy })',
+    });
     const { domain, protocol, proxy } = options;
     if (typeof domain !== 'string' || !isValidDomain(domain)) {
       throw new InvalidOptionError(
