@@ -33,8 +33,8 @@ export { assertDigest, type DigestAlgorithm, isDigest, type ParsedDigest, parseD
 export * from './errors';
 export { createFetchTransport, type FetchTransportOptions } from './fetch-transport';
 export { createHasher, digestOf, type Hasher } from './hasher';
-export { assertKnownOptions } from './known-options';
 export { type Attestation, type Image, Images, type Platform } from './images';
+export { assertKnownOptions } from './known-options';
 export type {
   Descriptor,
   DescriptorPlatform,
