@@ -2,8 +2,8 @@ import { type Authenticator, createNullAuthenticator, type RegistryTarget } from
 import { releaseBody } from './body';
 import { isLoopbackHost } from './credential-policy';
 import { InvalidOptionError, RegistryMismatchError } from './errors';
-import { assertKnownOptions } from './known-options';
 import { createFetchTransport } from './fetch-transport';
+import { assertKnownOptions } from './known-options';
 import { type ListOptions, pageSizeParam, paginate, stringList } from './pagination';
 import type { RateLimitState } from './rate-limit';
 import { isValidRepositoryName, parseImageName, REFERENCE_REGEXPS } from './reference';
