@@ -1,4 +1,7 @@
 import { defineConfig } from 'tsup';
 import { packageBuild } from '../../tsup.base';
 
-export default defineConfig(packageBuild({ index: 'src/index.ts' }));
+// `@noble/hashes` (the SHA-2 used where `node:crypto` is missing) is a
+// devDependency bundled into dist, so the published core keeps zero runtime
+// dependencies. Only its `sha2` and `utils` modules are imported.
+export default defineConfig(packageBuild({ index: 'src/index.ts' }, { noExternal: ['@noble/hashes'] }));

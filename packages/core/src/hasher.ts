@@ -1,8 +1,10 @@
+import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import type { DigestAlgorithm } from './digest';
 
 /** Incremental content hash producing an OCI digest string (`sha256:<hex>`). */
 export interface Hasher {
-  /** Feeds the next chunk. */
+  /** Feeds the next chunk. The hasher keeps no reference to it. */
   update(chunk: Uint8Array): void;
   /** Finishes and returns `<algorithm>:<lower-hex>`. Call once. */
   digest(): Promise<string>;
@@ -18,32 +20,21 @@ interface NodeCrypto {
 
 /**
  * Node, Deno and Bun expose `node:crypto` synchronously through
- * `process.getBuiltinModule`; its streaming hash keeps blob verification at
- * constant memory and native speed. Browsers lack it and fall back to
- * WebCrypto, which can only hash a whole buffer.
+ * `process.getBuiltinModule`; its native streaming hash is the fastest
+ * choice there. Looking it up this way, rather than importing it, keeps
+ * `node:*` out of the module graph, so browsers and bundlers never see it.
  */
 function loadNodeCrypto(): NodeCrypto | undefined {
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
   try {
-    return proc?.getBuiltinModule?.('node:crypto') as NodeCrypto | undefined;
+    const crypto = proc?.getBuiltinModule?.('node:crypto') as Partial<NodeCrypto> | undefined;
+    return typeof crypto?.createHash === 'function' ? (crypto as NodeCrypto) : undefined;
   } catch {
     return undefined;
   }
 }
 
 const nodeCrypto = loadNodeCrypto();
-
-const WEB_CRYPTO_NAMES: Record<DigestAlgorithm, string> = {
-  sha256: 'SHA-256',
-  sha384: 'SHA-384',
-  sha512: 'SHA-512',
-};
-
-function toHex(bytes: Uint8Array): string {
-  let hex = '';
-  for (const byte of bytes) hex += byte.toString(16).padStart(2, '0');
-  return hex;
-}
 
 class NodeHasher implements Hasher {
   readonly #hash: NodeHash;
@@ -63,35 +54,55 @@ class NodeHasher implements Hasher {
   }
 }
 
-class BufferingWebHasher implements Hasher {
-  readonly #chunks: Uint8Array[] = [];
-  #length = 0;
+/**
+ * The audited pure-JS SHA-2 of `@noble/hashes`, bundled into core's dist so
+ * core keeps zero runtime dependencies. WebCrypto cannot hash incrementally
+ * (`subtle.digest` takes one whole buffer), so without `node:crypto`
+ * (browsers, workers) this is what keeps blob verification at constant
+ * memory: each chunk is folded into the state and dropped.
+ */
+const PORTABLE = { sha256, sha384, sha512 } as const;
+
+class PortableHasher implements Hasher {
+  readonly #hash: ReturnType<(typeof PORTABLE)[DigestAlgorithm]['create']>;
   readonly #algorithm: DigestAlgorithm;
 
   constructor(algorithm: DigestAlgorithm) {
+    this.#hash = PORTABLE[algorithm].create();
     this.#algorithm = algorithm;
   }
 
   update(chunk: Uint8Array): void {
-    this.#chunks.push(chunk);
-    this.#length += chunk.byteLength;
+    this.#hash.update(chunk);
   }
 
   async digest(): Promise<string> {
-    const all = new Uint8Array(this.#length);
-    let offset = 0;
-    for (const chunk of this.#chunks) {
-      all.set(chunk, offset);
-      offset += chunk.byteLength;
-    }
-    const hash = await globalThis.crypto.subtle.digest(WEB_CRYPTO_NAMES[this.#algorithm], all);
-    return `${this.#algorithm}:${toHex(new Uint8Array(hash))}`;
+    return `${this.#algorithm}:${bytesToHex(this.#hash.digest())}`;
   }
 }
 
-/** Creates an incremental hasher for a registered digest algorithm. */
+/**
+ * The pure-JS hasher used where `node:crypto` is missing; exported so tests
+ * can check it on Node too. @internal
+ */
+export function createPortableHasher(algorithm: DigestAlgorithm): Hasher {
+  return new PortableHasher(algorithm);
+}
+
+/**
+ * Creates an incremental hasher for a registered digest algorithm: native
+ * `node:crypto` on Node, Deno and Bun, a bundled pure-JS SHA-2 elsewhere.
+ * Memory stays constant in both, whatever is fed through it.
+ *
+ * @example
+ * ```ts
+ * const hasher = createHasher('sha256');
+ * for await (const chunk of body) hasher.update(chunk);
+ * await hasher.digest(); // 'sha256:…'
+ * ```
+ */
 export function createHasher(algorithm: DigestAlgorithm): Hasher {
-  return nodeCrypto ? new NodeHasher(nodeCrypto, algorithm) : new BufferingWebHasher(algorithm);
+  return nodeCrypto ? new NodeHasher(nodeCrypto, algorithm) : new PortableHasher(algorithm);
 }
 
 /** Digest of a whole buffer, e.g. a manifest as received. */

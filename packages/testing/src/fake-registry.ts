@@ -1,3 +1,4 @@
+import { assertKnownOptions } from '@regkit/core';
 import type { ApiContext } from './api/context';
 import { dispatch } from './api/dispatch';
 import { ociError } from './api/oci-errors';
@@ -14,6 +15,7 @@ import type { BuiltBlob } from './content/build-blob';
 import { buildImage } from './content/build-image';
 import { type BuildSchema1Options, buildSchema1 } from './content/build-schema1';
 import type { BuiltArtifact, BuiltSchema1 } from './content/types';
+import { type CorsOption, resolveCors } from './cors';
 import { explainNotFound } from './explain';
 import { corruptAnswer, type FaultControl, FaultList, type FaultSpec, faultAnswer, faultDelay } from './faults';
 import { FIXTURES } from './fixtures';
@@ -76,7 +78,19 @@ export interface ListenOptions {
   readonly authPort?: number;
   /** Port for blob storage (profiles that redirect blobs). Default 0: any free port. */
   readonly cdnPort?: number;
+  /**
+   * Serve browsers: `true` allows any origin (`*`), a string such as
+   * `http://127.0.0.1:5173` only that page's origin. Covers the registry,
+   * token service and blob storage servers: preflights get a 204, every
+   * answer carries `Access-Control-Allow-Origin`, the request headers
+   * `authorization, accept, content-type, range` are allowed by name, and
+   * `docker-content-digest, www-authenticate, link, content-length,
+   * content-range, location` are exposed to the page. Default `false`.
+   */
+  readonly cors?: CorsOption;
 }
+
+const LISTEN_OPTIONS: ReadonlySet<keyof ListenOptions> = new Set(['port', 'authPort', 'cdnPort', 'cors']);
 
 /** A registry served on loopback by {@link FakeRegistry.listen}. */
 export interface ListeningRegistry extends LoopbackServer {
@@ -649,10 +663,12 @@ class InMemoryRegistry implements FakeRegistry {
   }
 
   async listen(options: ListenOptions = {}): Promise<ListeningRegistry> {
+    assertKnownOptions('@regkit/testing', 'listen()', options, LISTEN_OPTIONS);
+    const cors = resolveCors(options.cors);
     const handler = (request: Request) => this.handle(request);
     const started: LoopbackServer[] = [];
     const start = async (port: number | undefined) => {
-      const server = await serveLoopback(handler, port ?? 0);
+      const server = await serveLoopback(handler, { port, cors });
       started.push(server);
       return server;
     };

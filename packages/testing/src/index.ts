@@ -29,6 +29,7 @@ export type {
   ImageFormat,
   Platform,
 } from './content/types';
+export type { CorsOption } from './cors';
 export { createFakeDockerHub, type FakeDockerHubOptions } from './docker-hub';
 export {
   createFakeRegistry,

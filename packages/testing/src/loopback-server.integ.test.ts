@@ -1,3 +1,4 @@
+import { InvalidOptionError } from '@regkit/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sha256Digest } from './content/digest';
 import { MEDIA_TYPES } from './content/media-types';
@@ -134,5 +135,88 @@ describe('registry.listen() in token mode', () => {
     });
     expect(response.status).toBe(200);
     expect(((await response.json()) as { scope: string }).scope).toBe('repository:library/hello:pull');
+  });
+});
+
+const EXPOSED = 'docker-content-digest, www-authenticate, link, content-length, content-range, location';
+
+/** What a browser sends before a GET carrying Authorization and Range. */
+function preflight(url: string, origin = 'http://127.0.0.1:5173'): Promise<Response> {
+  return fetch(url, {
+    method: 'OPTIONS',
+    headers: { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization,range' },
+  });
+}
+
+describe('registry.listen({ cors })', () => {
+  it('answers preflights with 204 on the registry, token service and blob storage, without recording them', async () => {
+    const registry = createFakeRegistry({ profile: 'docker-hub', rateLimit: false });
+    const server = await registry.listen({ cors: true });
+    open.push(server);
+    const origins = [server.origin, server.authOrigin, server.cdnOrigin];
+    expect(origins.every((origin) => origin?.startsWith('http://127.0.0.1:'))).toBe(true);
+    for (const origin of origins) {
+      const answer = await preflight(`${origin}/v2/library/golang/blobs/sha256:${'0'.repeat(64)}`);
+      expect(answer.status).toBe(204);
+      expect(answer.headers.get('access-control-allow-origin')).toBe('*');
+      // Named, because `*` would not cover Authorization.
+      expect(answer.headers.get('access-control-allow-headers')).toBe('authorization, accept, content-type, range');
+      expect(answer.headers.get('access-control-allow-methods')).toContain('GET');
+      expect(await answer.text()).toBe('');
+    }
+    expect(registry.calls).toEqual([]);
+    expect(registry.tokenCalls).toEqual([]);
+    expect(registry.cdnCalls).toEqual([]);
+  });
+
+  it('adds the allow-origin and expose headers to every answer, errors and challenges included', async () => {
+    const registry = createFakeRegistry({ profile: 'docker-hub', rateLimit: false });
+    const server = await registry.listen({ cors: true });
+    open.push(server);
+    const challenge = await fetch(`${server.origin}/v2/`);
+    expect(challenge.status).toBe(401);
+    expect(challenge.headers.get('access-control-allow-origin')).toBe('*');
+    expect(challenge.headers.get('access-control-expose-headers')).toBe(EXPOSED);
+    const token = await fetch(`${server.authOrigin}/token?service=registry.docker.io&scope=repository:library/golang:pull`);
+    expect(token.status).toBe(200);
+    expect(token.headers.get('access-control-allow-origin')).toBe('*');
+    const storage = await fetch(`${server.cdnOrigin}/nothing-here`);
+    expect(storage.headers.get('access-control-allow-origin')).toBe('*');
+  });
+
+  it('allows only the given origin when cors is a string', async () => {
+    const server = await createFakeRegistry().listen({ cors: 'http://127.0.0.1:5173' });
+    open.push(server);
+    const answer = await preflight(`${server.origin}/v2/`);
+    expect(answer.status).toBe(204);
+    expect(answer.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:5173');
+    const get = await fetch(`${server.origin}/v2/library/hello/tags/list`);
+    expect(get.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:5173');
+    expect(get.headers.get('vary')).toContain('Origin');
+  });
+
+  it('sends no CORS headers and leaves OPTIONS to the registry without cors', async () => {
+    const registry = createFakeRegistry();
+    const server = await registry.listen();
+    open.push(server);
+    const answer = await preflight(`${server.origin}/v2/`);
+    expect(answer.status).not.toBe(204);
+    expect(answer.headers.get('access-control-allow-origin')).toBeNull();
+    expect(registry.calls).toEqual([expect.objectContaining({ method: 'OPTIONS' })]);
+    const get = await fetch(`${server.origin}/v2/`);
+    expect(get.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it.each([
+    [{ prot: 5000 }, 'prot', /has no option `prot` \(did you mean `port`\?\)/],
+    [{ cors: 'yes' }, 'cors', /`cors` must be true, false, '\*' or an origin/],
+    [{ cors: 'http://127.0.0.1:5173/app' }, 'cors', /`cors` must be/],
+    [{ cors: 1 }, 'cors', /`cors` must be/],
+  ])('refuses listen(%j) with InvalidOptionError', async (options, option, message) => {
+    const registry = createFakeRegistry();
+    const error = await registry.listen(options as never).catch((caught: unknown) => caught);
+    expect(InvalidOptionError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ option, message: expect.stringMatching(message) });
+    expect((error as Error).message).toMatch(/^@regkit\/testing: /);
   });
 });

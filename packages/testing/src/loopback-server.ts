@@ -1,6 +1,6 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Readable } from 'node:stream';
+import { type CorsPolicy, corsPreflightHeaders, corsResponseHeaders, isPreflight } from './cors';
 
 /** A running loopback HTTP server. */
 export interface LoopbackServer {
@@ -10,7 +10,36 @@ export interface LoopbackServer {
   close(): Promise<void>;
 }
 
-function toRequest(req: IncomingMessage, origin: string, signal: AbortSignal): Request {
+/** Options of {@link serveLoopback}. */
+export interface ServeOptions {
+  /** Port to listen on. Default 0: any free port. */
+  readonly port?: number | undefined;
+  /** Answer browsers' preflights and add CORS headers to every answer. */
+  readonly cors?: CorsPolicy | undefined;
+}
+
+type NodeHttp = typeof import('node:http');
+type NodeStream = typeof import('node:stream');
+
+/**
+ * Looks `node:http` and `node:stream` up at call time instead of importing
+ * them, so the package's main entry (the fake registry, the handler
+ * transport) bundles and loads in browsers and workers; only `listen()`
+ * needs a server runtime (Node, Deno, Bun).
+ */
+function nodeModules(): { http: NodeHttp; stream: NodeStream } {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const http = proc?.getBuiltinModule?.('node:http') as NodeHttp | undefined;
+  const stream = proc?.getBuiltinModule?.('node:stream') as NodeStream | undefined;
+  if (http === undefined || stream === undefined) {
+    throw new Error(
+      '[@regkit/testing] listen() needs node:http (Node.js >= 20.16, Deno or Bun); in a browser use handle() or createHandlerTransport()',
+    );
+  }
+  return { http, stream };
+}
+
+function toRequest(req: IncomingMessage, origin: string, signal: AbortSignal, stream: NodeStream): Request {
   const headers = new Headers();
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
     headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
@@ -22,10 +51,14 @@ function toRequest(req: IncomingMessage, origin: string, signal: AbortSignal): R
     (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined);
   const init: RequestInit & { duplex?: 'half' } = { method, headers, signal };
   if (hasBody) {
-    init.body = Readable.toWeb(req) as unknown as ReadableStream<Uint8Array>;
+    init.body = stream.Readable.toWeb(req) as unknown as ReadableStream<Uint8Array>;
     init.duplex = 'half';
   }
   return new Request(new URL(req.url ?? '/', origin), init);
+}
+
+function singleHeader(value: string | string[] | undefined): string | null {
+  return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
 }
 
 /** Resolves on `drain` or `close`, removing both listeners, so long bodies do not pile them up. */
@@ -41,11 +74,17 @@ function drained(res: ServerResponse): Promise<void> {
   });
 }
 
-async function writeResponse(response: Response, res: ServerResponse, head: boolean): Promise<void> {
+async function writeResponse(
+  response: Response,
+  res: ServerResponse,
+  head: boolean,
+  extraHeaders: Readonly<Record<string, string>>,
+): Promise<void> {
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => {
     headers[name] = value;
   });
+  Object.assign(headers, extraHeaders);
   res.writeHead(response.status, headers);
   if (response.body === null || head) {
     await response.body?.cancel();
@@ -75,11 +114,24 @@ async function writeResponse(response: Response, res: ServerResponse, head: bool
 /**
  * Serves a WHATWG request handler on 127.0.0.1 with node:http, streaming
  * response bodies with backpressure. Used by `registry.listen()` for clients
- * that MSW cannot intercept (undici's own `request`/`Dispatcher`).
+ * that MSW cannot intercept (undici's own `request`/`Dispatcher`) and for
+ * other runtimes and browsers. With `cors`, preflights get a 204 here
+ * (the handler never sees them) and every answer carries the CORS headers.
  */
-export async function serveLoopback(handler: (request: Request) => Promise<Response>, port = 0): Promise<LoopbackServer> {
+export async function serveLoopback(
+  handler: (request: Request) => Promise<Response>,
+  options: ServeOptions = {},
+): Promise<LoopbackServer> {
+  const { http, stream } = nodeModules();
+  const { cors } = options;
+  const extraHeaders = cors === undefined ? {} : corsResponseHeaders(cors);
   let origin = '';
-  const server = createServer((req, res) => {
+  const server = http.createServer((req, res) => {
+    if (cors !== undefined && isPreflight(req.method ?? '', { get: (name) => singleHeader(req.headers[name]) })) {
+      res.writeHead(204, corsPreflightHeaders(cors));
+      res.end();
+      return;
+    }
     // Aborts the handler's work (fault delays) when the client goes away before the answer.
     const gone = new AbortController();
     res.once('close', () => {
@@ -87,16 +139,16 @@ export async function serveLoopback(handler: (request: Request) => Promise<Respo
     });
     void (async () => {
       try {
-        const response = await handler(toRequest(req, origin, gone.signal));
+        const response = await handler(toRequest(req, origin, gone.signal, stream));
         // Response.error() means "drop the connection" (a `reset` fault).
         if (response.type === 'error') {
           req.socket.destroy();
           return;
         }
-        await writeResponse(response, res, req.method === 'HEAD');
+        await writeResponse(response, res, req.method === 'HEAD', extraHeaders);
       } catch (error) {
         if (!res.headersSent) {
-          res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+          res.writeHead(500, { ...extraHeaders, 'content-type': 'text/plain; charset=utf-8' });
           res.end(`[@regkit/testing] handler failed: ${error instanceof Error ? error.message : String(error)}\n`);
         } else {
           // The body failed mid-way (a truncateBody fault): close after what was
@@ -113,7 +165,7 @@ export async function serveLoopback(handler: (request: Request) => Promise<Respo
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
       server.off('error', reject);
       resolve();
     });
