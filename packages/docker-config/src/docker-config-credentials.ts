@@ -324,7 +324,11 @@ export function createDockerConfigCredentials(options?: DockerConfigCredentialsO
     let removed = false;
     const helper = helperFor(config, host);
     if (helper !== undefined) {
-      removed = await helperErase(helper, dockerKeyFor(host), helperOptions(signal));
+      const key = dockerKeyFor(host);
+      // Helpers disagree on erasing what they do not hold (pass fails with its own message), so ask first.
+      if ((await helperGet(helper, key, helperOptions(signal))) !== undefined) {
+        removed = await helperErase(helper, key, helperOptions(signal));
+      }
     }
     if (config !== undefined && registryKeys(config.auths, host).length > 0) {
       const changed = await updateConfigFile(path, (current) => {

@@ -181,10 +181,8 @@ describe('logout', () => {
     expect(readConfig()).toEqual({ credsStore: 'store', auths: {} });
     expect(await provider.getCredentials('docker.io')).toBeUndefined();
     expect(await provider.logout('docker.io')).toBe(false);
-    expect(store.calls().filter((call) => call.startsWith('erase'))).toEqual([
-      `erase ${DOCKER_HUB_KEY}`,
-      `erase ${DOCKER_HUB_KEY}`,
-    ]);
+    // The second logout found nothing with `get` and did not ask the helper to erase.
+    expect(store.calls().filter((call) => call.startsWith('erase'))).toEqual([`erase ${DOCKER_HUB_KEY}`]);
   });
 
   it('does not create a config file when there is nothing to remove', async () => {
