@@ -29,6 +29,13 @@ export {
   type StreamBlobOptions,
 } from './blobs';
 export { canSendCredentials, checkTokenRealm, isLoopbackHost } from './credential-policy';
+export type {
+  CredentialProvider,
+  Credentials,
+  GetCredentialsOptions,
+  IdentityTokenCredentials,
+  UsernamePasswordCredentials,
+} from './credentials';
 export { assertDigest, type DigestAlgorithm, isDigest, type ParsedDigest, parseDigest } from './digest';
 export * from './errors';
 export { createFetchTransport, type FetchTransportOptions } from './fetch-transport';
