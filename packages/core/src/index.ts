@@ -42,7 +42,13 @@ export type {
   ImageManifest,
   Manifest,
 } from './manifest';
-export { type GetManifestOptions, Manifests } from './manifests';
+export {
+  type GetManifestOptions,
+  type ManifestInput,
+  Manifests,
+  type PutManifestOptions,
+  type PutManifestResult,
+} from './manifests';
 export {
   type ImageManifestMediaType,
   type IndexMediaType,
