@@ -95,6 +95,15 @@ export type {
   TransportSendOptions,
 } from './transport';
 export {
+  DEFAULT_UPLOAD_CHUNK_SIZE,
+  type MountBlobOptions,
+  type MountResult,
+  type UploadBlobOptions,
+  type UploadedBlob,
+  type UploadProgress,
+} from './upload/blob-upload';
+export type { UploadContent } from './upload/chunk-reader';
+export {
   formatScope,
   formatWwwAuthenticate,
   type ParsedAuthChallenge,

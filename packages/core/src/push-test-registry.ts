@@ -42,7 +42,7 @@ async function readAll(body: TransportRequest['body']): Promise<Uint8Array> {
   if (body instanceof Uint8Array) return body;
   const chunks: Uint8Array[] = [];
   for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) chunks.push(chunk);
-  return Buffer.concat(chunks);
+  return new Uint8Array(Buffer.concat(chunks));
 }
 
 function errorResponse(status: number, code: string, detail: unknown = {}): TransportResponse & { url: string } {
@@ -283,7 +283,7 @@ export class PushTestRegistry implements Transport {
     if (request.method === 'PATCH') return bodyResponse(202, this.#sessionHeaders(uuid, session));
     // PUT closes the session.
     const digest = url.searchParams.get('digest') ?? '';
-    const bytes = Buffer.concat(session.chunks);
+    const bytes = new Uint8Array(Buffer.concat(session.chunks));
     this.uploads.delete(uuid);
     if (sha256(bytes) !== digest) return errorResponse(400, 'DIGEST_INVALID', { Digest: digest, Reason: {} });
     this.#repoBlobs(repo).set(digest, bytes);
