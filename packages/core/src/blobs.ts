@@ -78,6 +78,18 @@ function rangeStart(contentRange: string | undefined): number | undefined {
   return match?.[1] === undefined ? undefined : Number(match[1]);
 }
 
+const contexts = new WeakMap<Blobs, RepositoryContext>();
+
+/**
+ * A writer for `blobs`' repository whose requests also ask `pull` on
+ * `alsoPullFrom`: copyImage's one-token-per-copy path. Internal.
+ */
+export function blobWriterFor(blobs: Blobs, alsoPullFrom?: string): BlobWriter {
+  const context = contexts.get(blobs);
+  if (context === undefined) throw new TypeError('@regkit/core: not a Blobs instance of this copy of @regkit/core');
+  return new BlobWriter(context, alsoPullFrom);
+}
+
 /** Blob reads and writes for one repository. */
 export class Blobs {
   readonly #context: RepositoryContext;
@@ -87,6 +99,7 @@ export class Blobs {
   constructor(context: RepositoryContext) {
     this.#context = context;
     this.#writer = new BlobWriter(context);
+    contexts.set(this, context);
   }
 
   /**

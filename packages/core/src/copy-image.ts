@@ -1,4 +1,5 @@
-import { DigestMismatchError, InvalidOptionError, InvalidReferenceError, ResourceNotFoundError } from './errors';
+import { blobWriterFor } from './blobs';
+import { DigestMismatchError, InvalidOptionError, InvalidReferenceError } from './errors';
 import { assertKnownOptions } from './known-options';
 import type { Descriptor, ImageIndex, Manifest } from './manifest';
 import { checkManifestReference, type ManifestInput } from './manifests';
@@ -267,39 +268,33 @@ export async function copyImage(
   // One failure cancels the transfers still running.
   const stop = new AbortController();
   const transferSignal = signal === undefined ? stop.signal : AbortSignal.any([signal, stop.signal]);
-  const destinationBlobs = destinationRepository.blobs();
+  // Every destination request asks the same scopes (with pull on the source when mounting): one token per copy.
+  const writer = blobWriterFor(destinationRepository.blobs(), mountable ? sourceRepository.name : undefined);
 
   const transfer = async (blob: Descriptor): Promise<void> => {
-    const exists = await destinationBlobs.head(blob.digest, { signal: transferSignal }).then(
-      () => true,
-      (error: unknown) => {
-        if (ResourceNotFoundError.isInstance(error)) return false;
-        throw error;
-      },
-    );
-    if (exists) {
+    if ((await writer.exists(blob.digest, transferSignal)) !== undefined) {
       counts.skipped++;
-    } else if (
-      mountable &&
-      (await destinationBlobs.mount(blob.digest, { from: sourceRepository.name, signal: transferSignal })).mounted
-    ) {
+    } else if (mountable && (await writer.mount(blob.digest, { from: sourceRepository.name, signal: transferSignal })).mounted) {
       counts.mounted++;
     } else {
       const download = await sourceRepository.blobs().get(blob.digest, { signal: transferSignal });
       let sent = 0;
-      const sha256 = blob.digest.startsWith('sha256:');
-      // The HEAD above settled existence; a sha256 blob needs no second one (upload hashes sha256 by default).
-      const uploaded = await destinationBlobs.upload(download.body, {
-        size: blob.size,
-        signal: transferSignal,
-        ...(!sha256 && { digest: blob.digest }),
-        onProgress: ({ done }) => {
-          progress.bytesDone += done - sent;
-          bytesUploaded += done - sent;
-          sent = done;
-          report();
+      // Existence is settled above: verify against the digest before committing, without a second HEAD.
+      const uploaded = await writer.upload(
+        download.body,
+        {
+          digest: blob.digest,
+          size: blob.size,
+          signal: transferSignal,
+          onProgress: ({ done }) => {
+            progress.bytesDone += done - sent;
+            bytesUploaded += done - sent;
+            sent = done;
+            report();
+          },
         },
-      });
+        false,
+      );
       if (uploaded.digest !== blob.digest)
         throw new DigestMismatchError(blob.digest, uploaded.digest, 'descriptor', `blob ${blob.digest}`);
       counts.uploaded++;

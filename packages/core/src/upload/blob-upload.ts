@@ -147,9 +147,19 @@ function withDigest(location: string, digest: string): string {
 /** Uploads, mounts, cancels and deletes blobs for one repository. */
 export class BlobWriter {
   readonly #context: RepositoryContext;
+  readonly #scopes: string[];
 
-  constructor(context: RepositoryContext) {
+  /**
+   * @param alsoPullFrom - a repository of the same registry to ask `pull` on
+   *   in every request, so one token covers a copy's checks, mounts and
+   *   uploads (tokens are cached per exact scope set).
+   */
+  constructor(context: RepositoryContext, alsoPullFrom?: string) {
     this.#context = context;
+    this.#scopes = [
+      ...(alsoPullFrom === undefined ? [] : [repositoryScope(alsoPullFrom, 'GET')]),
+      repositoryScope(context.name, 'PUT'),
+    ];
   }
 
   get #what(): string {
@@ -157,10 +167,14 @@ export class BlobWriter {
   }
 
   #pushScopes(): string[] {
-    return [repositoryScope(this.#context.name, 'PUT')];
+    return this.#scopes;
   }
 
-  async upload(content: UploadContent, options: UploadBlobOptions = {}): Promise<UploadedBlob> {
+  /**
+   * @param checkExisting - false when the caller has just checked existence
+   *   itself (copyImage), so a known digest costs no second HEAD.
+   */
+  async upload(content: UploadContent, options: UploadBlobOptions = {}, checkExisting = true): Promise<UploadedBlob> {
     assertUploadContent(content);
     if (typeof options !== 'object' || options === null) {
       throw new InvalidOptionError('options', '@regkit/core: blobs().upload() options must be an object');
@@ -182,8 +196,8 @@ export class BlobWriter {
     const total = size ?? (content instanceof Uint8Array ? content.byteLength : undefined);
     options.signal?.throwIfAborted();
 
-    if (options.digest !== undefined) {
-      const existing = await this.#existingSize(options.digest, options.signal);
+    if (options.digest !== undefined && checkExisting) {
+      const existing = await this.exists(options.digest, options.signal);
       if (existing !== undefined) {
         await createChunkReader(content).cancel();
         return { digest: options.digest, size: existing ?? total ?? 0 };
@@ -207,13 +221,17 @@ export class BlobWriter {
     }
   }
 
-  /** The blob's size when the repository has it, `undefined` on 404. */
-  async #existingSize(digest: string, signal: AbortSignal | undefined): Promise<number | null | undefined> {
+  /**
+   * The blob's size when the repository has it (`null` when the registry did
+   * not say), `undefined` on 404. Asked with the push scope during an upload,
+   * so one token serves the check and the upload that follows.
+   */
+  async exists(digest: string, signal: AbortSignal | undefined): Promise<number | null | undefined> {
     try {
       const response = await this.#context.requester.send({
         method: 'HEAD',
         url: repositoryPath(this.#context, `blobs/${digest}`),
-        scopes: [repositoryScope(this.#context.name, 'HEAD')],
+        scopes: this.#pushScopes(),
         signal,
       });
       releaseBody(response.body);
@@ -334,12 +352,12 @@ export class BlobWriter {
         return;
       } catch (error) {
         if (isSessionGone(error)) {
-          if (method === 'PUT' && digest !== undefined && (await this.#existingSize(digest, signal)) !== undefined) return;
+          if (method === 'PUT' && digest !== undefined && (await this.exists(digest, signal)) !== undefined) return;
           throw new SessionLost(start, { cause: error });
         }
         if (!TransportError.isInstance(error) || signal?.aborted || resumes >= MAX_RESUMES) throw error;
         // The closing PUT may have been committed before the connection dropped.
-        if (method === 'PUT' && digest !== undefined && (await this.#existingSize(digest, signal)) !== undefined) return;
+        if (method === 'PUT' && digest !== undefined && (await this.exists(digest, signal)) !== undefined) return;
         const held = await this.#status(session, signal);
         if (held === undefined || held < start || held > start + body.byteLength) throw new SessionLost(start, { cause: error });
         body = body.subarray(held - start);
@@ -413,7 +431,7 @@ export class BlobWriter {
       url: repositoryPath(this.#context, `blobs/uploads/?${query.toString()}`),
       headers: { 'content-length': '0' },
       // One token for both repositories: distribution checks pull on the source while serving the push.
-      scopes: [repositoryScope(from, 'GET'), ...this.#pushScopes()],
+      scopes: [...new Set([repositoryScope(from, 'GET'), ...this.#pushScopes()])],
       signal,
     });
     releaseBody(response.body);
