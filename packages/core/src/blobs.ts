@@ -78,16 +78,13 @@ function rangeStart(contentRange: string | undefined): number | undefined {
   return match?.[1] === undefined ? undefined : Number(match[1]);
 }
 
-const contexts = new WeakMap<Blobs, RepositoryContext>();
+const writers = new WeakMap<Blobs, BlobWriter>();
 
-/**
- * A writer for `blobs`' repository whose requests also ask `pull` on
- * `alsoPullFrom`: copyImage's one-token-per-copy path. Internal.
- */
-export function blobWriterFor(blobs: Blobs, alsoPullFrom?: string): BlobWriter {
-  const context = contexts.get(blobs);
-  if (context === undefined) throw new TypeError('@regkit/core: not a Blobs instance of this copy of @regkit/core');
-  return new BlobWriter(context, alsoPullFrom);
+/** The writer behind `blobs`, for copyImage's existence checks and unchecked uploads. Internal. */
+export function blobWriterFor(blobs: Blobs): BlobWriter {
+  const writer = writers.get(blobs);
+  if (writer === undefined) throw new TypeError('@regkit/core: not a Blobs instance of this copy of @regkit/core');
+  return writer;
 }
 
 /** Blob reads and writes for one repository. */
@@ -99,7 +96,7 @@ export class Blobs {
   constructor(context: RepositoryContext) {
     this.#context = context;
     this.#writer = new BlobWriter(context);
-    contexts.set(this, context);
+    writers.set(this, this.#writer);
   }
 
   /**

@@ -268,8 +268,7 @@ export async function copyImage(
   // One failure cancels the transfers still running.
   const stop = new AbortController();
   const transferSignal = signal === undefined ? stop.signal : AbortSignal.any([signal, stop.signal]);
-  // Every destination request asks the same scopes (with pull on the source when mounting): one token per copy.
-  const writer = blobWriterFor(destinationRepository.blobs(), mountable ? sourceRepository.name : undefined);
+  const writer = blobWriterFor(destinationRepository.blobs());
 
   const transfer = async (blob: Descriptor): Promise<void> => {
     if ((await writer.exists(blob.digest, transferSignal)) !== undefined) {

@@ -147,19 +147,9 @@ function withDigest(location: string, digest: string): string {
 /** Uploads, mounts, cancels and deletes blobs for one repository. */
 export class BlobWriter {
   readonly #context: RepositoryContext;
-  readonly #scopes: string[];
 
-  /**
-   * @param alsoPullFrom - a repository of the same registry to ask `pull` on
-   *   in every request, so one token covers a copy's checks, mounts and
-   *   uploads (tokens are cached per exact scope set).
-   */
-  constructor(context: RepositoryContext, alsoPullFrom?: string) {
+  constructor(context: RepositoryContext) {
     this.#context = context;
-    this.#scopes = [
-      ...(alsoPullFrom === undefined ? [] : [repositoryScope(alsoPullFrom, 'GET')]),
-      repositoryScope(context.name, 'PUT'),
-    ];
   }
 
   get #what(): string {
@@ -167,7 +157,7 @@ export class BlobWriter {
   }
 
   #pushScopes(): string[] {
-    return this.#scopes;
+    return [repositoryScope(this.#context.name, 'PUT')];
   }
 
   /**
@@ -223,15 +213,17 @@ export class BlobWriter {
 
   /**
    * The blob's size when the repository has it (`null` when the registry did
-   * not say), `undefined` on 404. Asked with the push scope during an upload,
-   * so one token serves the check and the upload that follows.
+   * not say), `undefined` on 404. Asked with the scope distribution
+   * challenges a HEAD with (`pull`): a token authenticator that learns scopes
+   * from challenges then keeps one token per request kind instead of
+   * trading them back and forth between the check and the upload.
    */
   async exists(digest: string, signal: AbortSignal | undefined): Promise<number | null | undefined> {
     try {
       const response = await this.#context.requester.send({
         method: 'HEAD',
         url: repositoryPath(this.#context, `blobs/${digest}`),
-        scopes: this.#pushScopes(),
+        scopes: [repositoryScope(this.#context.name, 'HEAD')],
         signal,
       });
       releaseBody(response.body);
@@ -297,7 +289,6 @@ export class BlobWriter {
     const response = await this.#context.requester.send({
       method: 'POST',
       url: repositoryPath(this.#context, 'blobs/uploads/'),
-      headers: { 'content-length': '0' },
       scopes: this.#pushScopes(),
       signal,
     });
@@ -429,9 +420,8 @@ export class BlobWriter {
     const response = await this.#context.requester.send({
       method: 'POST',
       url: repositoryPath(this.#context, `blobs/uploads/?${query.toString()}`),
-      headers: { 'content-length': '0' },
       // One token for both repositories: distribution checks pull on the source while serving the push.
-      scopes: [...new Set([repositoryScope(from, 'GET'), ...this.#pushScopes()])],
+      scopes: [repositoryScope(from, 'GET'), ...this.#pushScopes()],
       signal,
     });
     releaseBody(response.body);
