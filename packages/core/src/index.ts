@@ -28,6 +28,7 @@ export {
   type GetBlobOptions,
   type StreamBlobOptions,
 } from './blobs';
+export { type CopyImageOptions, type CopyImageResult, type CopyProgress, copyImage } from './copy-image';
 export { canSendCredentials, checkTokenRealm, isLoopbackHost } from './credential-policy';
 export type {
   CredentialProvider,
@@ -49,7 +50,13 @@ export type {
   ImageManifest,
   Manifest,
 } from './manifest';
-export { type GetManifestOptions, Manifests } from './manifests';
+export {
+  type GetManifestOptions,
+  type ManifestInput,
+  Manifests,
+  type PutManifestOptions,
+  type PutManifestResult,
+} from './manifests';
 export {
   type ImageManifestMediaType,
   type IndexMediaType,
@@ -58,6 +65,7 @@ export {
   MediaTypes,
 } from './media-types';
 export type { ListOptions } from './pagination';
+export type { PlatformSelector } from './platform-selector';
 export { parseRateLimit, type RateLimitState } from './rate-limit';
 export { redactUrl } from './redact';
 export {
@@ -95,6 +103,15 @@ export type {
   TransportResponse,
   TransportSendOptions,
 } from './transport';
+export {
+  DEFAULT_UPLOAD_CHUNK_SIZE,
+  type MountBlobOptions,
+  type MountResult,
+  type UploadBlobOptions,
+  type UploadedBlob,
+  type UploadProgress,
+} from './upload/blob-upload';
+export type { UploadContent } from './upload/chunk-reader';
 export {
   formatScope,
   formatWwwAuthenticate,

@@ -15,6 +15,7 @@ export {
   SchemaV1NotSupportedError,
 } from './content-errors';
 export { InvalidOptionError } from './option-errors';
+export { ManifestBlobUnknownError, UploadSessionLostError } from './push-errors';
 export { InvalidReferenceError, type InvalidReferenceReason, RegistryMismatchError } from './reference-errors';
 export { RegkitError } from './regkit-error';
 export {
