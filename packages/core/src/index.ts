@@ -33,7 +33,8 @@ export { assertDigest, type DigestAlgorithm, isDigest, type ParsedDigest, parseD
 export * from './errors';
 export { createFetchTransport, type FetchTransportOptions } from './fetch-transport';
 export { createHasher, digestOf, type Hasher } from './hasher';
-export { type Attestation, type Image, Images, type Platform } from './images';
+export type { ImageConfig, ImageHistoryEntry, ImageRootFs, ImageRunConfig } from './image-config';
+export { type Attestation, type GetConfigOptions, type Image, type ImageKind, Images, type Platform } from './images';
 export { assertKnownOptions } from './known-options';
 export type {
   Descriptor,
@@ -51,6 +52,7 @@ export {
   MediaTypes,
 } from './media-types';
 export type { ListOptions } from './pagination';
+export type { PlatformSpec } from './platform';
 export { parseRateLimit, type RateLimitState } from './rate-limit';
 export { redactUrl } from './redact';
 export {
