@@ -12,7 +12,7 @@ import {
 import { digestOf } from './hasher';
 import { type ImageConfig, parseImageConfig } from './image-config';
 import type { Descriptor, ImageIndex, ImageManifest, Manifest } from './manifest';
-import { fetchManifest, type GetManifestOptions } from './manifests';
+import { fetchManifest, type GetManifestOptions, putManifest } from './manifests';
 import type { ManifestMediaType } from './media-types';
 import { MediaTypes } from './media-types';
 import { formatPlatform, normalizePlatform, type PlatformSpec, parsePlatformSpec, platformMatches } from './platform';
@@ -431,6 +431,33 @@ export class Images {
       signal: options.signal,
     });
     releaseBody(response.body);
+  }
+
+  /**
+   * Tags an existing manifest: reads its exact bytes (by tag or digest) and
+   * uploads them again under `newTag`. The digest is unchanged and no blob is
+   * touched. Needs `push` on the repository.
+   *
+   * @example
+   * ```ts
+   * const { digest } = await repo.images().tag('1.4.2', 'stable');
+   * ```
+   *
+   * @throws InvalidReferenceError when `newTag` is not a valid tag
+   * @throws ResourceNotFoundError when `reference` does not exist
+   */
+  async tag(reference: string, newTag: string, options: { readonly signal?: AbortSignal } = {}): Promise<{ digest: string }> {
+    if (typeof newTag !== 'string' || !isValidTag(newTag)) {
+      throw new InvalidReferenceError(String(newTag), 'TAG_INVALID_FORMAT', 'a tag must match [A-Za-z0-9_][A-Za-z0-9._-]{0,127}');
+    }
+    const signal = options.signal;
+    const manifest = await fetchManifest(this.#context, reference, signal === undefined ? {} : { signal });
+    const { digest } = await putManifest(this.#context, manifest, {
+      tag: newTag,
+      mediaType: manifest.mediaType,
+      ...(signal !== undefined && { signal }),
+    });
+    return { digest };
   }
 
   async #toImage(manifest: Manifest, tag: string, options: GetManifestOptions): Promise<Image> {

@@ -43,7 +43,13 @@ export type {
   ImageManifest,
   Manifest,
 } from './manifest';
-export { type GetManifestOptions, Manifests } from './manifests';
+export {
+  type GetManifestOptions,
+  type ManifestInput,
+  Manifests,
+  type PutManifestOptions,
+  type PutManifestResult,
+} from './manifests';
 export {
   type ImageManifestMediaType,
   type IndexMediaType,
@@ -90,6 +96,15 @@ export type {
   TransportResponse,
   TransportSendOptions,
 } from './transport';
+export {
+  DEFAULT_UPLOAD_CHUNK_SIZE,
+  type MountBlobOptions,
+  type MountResult,
+  type UploadBlobOptions,
+  type UploadedBlob,
+  type UploadProgress,
+} from './upload/blob-upload';
+export type { UploadContent } from './upload/chunk-reader';
 export {
   formatScope,
   formatWwwAuthenticate,
