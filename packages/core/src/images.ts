@@ -17,6 +17,8 @@ import type { ManifestMediaType } from './media-types';
 import { MediaTypes } from './media-types';
 import { formatPlatform, normalizePlatform, type PlatformSpec, parsePlatformSpec, platformMatches } from './platform';
 import { isValidTag } from './reference';
+import { knownReferrersMethod } from './referrers';
+import { removeReferrer } from './referrers-index';
 import { type RepositoryContext, repositoryPath } from './repository-context';
 import {
   type ResolveAllOptions,
@@ -419,11 +421,19 @@ export class Images {
    * Deletes a manifest by digest. On distribution this also removes every
    * tag that pointed at it; deleting by tag is not part of the API.
    *
+   * A manifest with a `subject` (a signature, an SBOM) is also removed from
+   * its subject's referrers tag, as the OCI specification asks of clients
+   * on registries without the referrers API. To know the subject the
+   * manifest is read first (one GET), except on a registry known to have
+   * the referrers API, which keeps its index itself.
+   *
    * @throws ResourceNotFoundError when the digest is unknown
    * @throws UnsupportedOperationError when the registry has deletes disabled
+   * @throws ReferrersIndexError when the referrers tag could not be updated (the manifest is deleted)
    */
   async deleteByDigest(digest: string, options: { readonly signal?: AbortSignal } = {}): Promise<void> {
     parseDigest(digest);
+    const subject = knownReferrersMethod(this.#context) === 'api' ? undefined : await this.#subjectOf(digest, options.signal);
     const response = await this.#context.requester.send({
       method: 'DELETE',
       url: repositoryPath(this.#context, `manifests/${digest}`),
@@ -431,6 +441,22 @@ export class Images {
       signal: options.signal,
     });
     releaseBody(response.body);
+    if (subject !== undefined) await removeReferrer(this.#context, subject, digest, options.signal);
+  }
+
+  /**
+   * The subject digest of a manifest, or undefined when it has none or
+   * cannot be read: a token with `delete` but not `pull` still deletes, and
+   * a manifest that is gone or unreachable lets the DELETE report why.
+   */
+  async #subjectOf(digest: string, signal: AbortSignal | undefined): Promise<string | undefined> {
+    try {
+      const manifest = await fetchManifest(this.#context, digest, signal === undefined ? {} : { signal });
+      return manifest.subject?.digest;
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      return undefined;
+    }
   }
 
   /**

@@ -1,3 +1,4 @@
+export { ReferrersIndexError, TagDeleteUnsupportedError } from './artifact-errors';
 export {
   AuthenticationError,
   AuthTokenInvalidError,
