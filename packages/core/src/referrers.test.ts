@@ -257,3 +257,85 @@ describe('tags().delete()', () => {
     expect((await context.repository.images().resolve('stable')).digest).toBe(context.subject.digest);
   });
 });
+
+describe('referrers() safety rails', () => {
+  function answering(pages: (url: URL) => { body: unknown; headers?: Record<string, string>; status?: number }) {
+    const calls: string[] = [];
+    const transport = {
+      specificationVersion: 'v1' as const,
+      name: 'scripted',
+      async send(request: { url: string; method: string }) {
+        const url = new URL(request.url);
+        calls.push(`${request.method} ${url.pathname}${url.search}`);
+        const { body, headers = {}, status = 200 } = pages(url);
+        const bytes = new TextEncoder().encode(typeof body === 'string' ? body : JSON.stringify(body));
+        return {
+          status,
+          url: request.url,
+          headers: { 'content-type': MediaTypes.OciIndex, 'content-length': String(bytes.byteLength), ...headers },
+          body: new ReadableStream<Uint8Array>({
+            start(controller) {
+              controller.enqueue(bytes);
+              controller.close();
+            },
+          }),
+        };
+      },
+    };
+    const registry = new Registry({ domain: '127.0.0.1:5999', transport, retry: { limit: 0 } });
+    return { calls, referrers: registry.repository(REPO).referrers() };
+  }
+  const subject = sha256(encode('subject'));
+  const emptyIndex = { schemaVersion: 2, mediaType: MediaTypes.OciIndex, manifests: [] };
+
+  it('refuses a next link to another origin, a loop, and more pages than maxPages', async () => {
+    const crossOrigin = answering(() => ({ body: emptyIndex, headers: { link: '<https://elsewhere.test/v2/x>; rel="next"' } }));
+    expect((await rejectionOf(crossOrigin.referrers.getAll(subject))) as Error).toMatchObject({ name: 'PaginationError' });
+
+    const loop = answering(() => ({ body: emptyIndex, headers: { link: `</v2/${REPO}/referrers/${subject}>; rel="next"` } }));
+    expect(((await rejectionOf(loop.referrers.getAll(subject))) as Error).message).toContain('loops back');
+    expect(loop.calls).toHaveLength(1);
+
+    const endless = answering((url) => ({
+      body: emptyIndex,
+      headers: { link: `</v2/${REPO}/referrers/${subject}?page=${Number(url.searchParams.get('page') ?? 0) + 1}>; rel="next"` },
+    }));
+    expect(((await rejectionOf(endless.referrers.getAll(subject, { maxPages: 3 }))) as Error).message).toContain('3 pages');
+    expect(endless.calls).toHaveLength(3);
+  });
+
+  it('refuses a page that is not an OCI index, and a body that contradicts Docker-Content-Digest', async () => {
+    const notIndex = answering(() => ({
+      body: {
+        schemaVersion: 2,
+        mediaType: MediaTypes.OciManifest,
+        config: { mediaType: MediaTypes.OciEmpty, digest: sha256(encode({})), size: 2 },
+        layers: [],
+      },
+      headers: { 'content-type': MediaTypes.OciManifest },
+    }));
+    expect(((await rejectionOf(notIndex.referrers.getAll(subject))) as Error).name).toBe('PaginationError');
+    const lying = answering(() => ({ body: emptyIndex, headers: { 'docker-content-digest': sha256(encode('other')) } }));
+    expect(((await rejectionOf(lying.referrers.getAll(subject))) as Error).name).toBe('DigestMismatchError');
+  });
+
+  it('reads the tag on a NAME_UNKNOWN 404 but does not remember the registry as lacking the API', async () => {
+    const unknown = answering((url) =>
+      url.pathname.includes('/referrers/')
+        ? {
+            status: 404,
+            body: { errors: [{ code: 'NAME_UNKNOWN', message: 'repository name not known' }] },
+            headers: { 'content-type': 'application/json' },
+          }
+        : {
+            status: 404,
+            body: { errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }] },
+            headers: { 'content-type': 'application/json' },
+          },
+    );
+    expect(await unknown.referrers.getAll(subject)).toEqual([]);
+    expect(await unknown.referrers.getAll(subject)).toEqual([]);
+    // Both listings probe the API: a NAME_UNKNOWN does not prove the API missing.
+    expect(unknown.calls.filter((call) => call.includes('/referrers/'))).toHaveLength(2);
+  });
+});
