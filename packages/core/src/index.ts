@@ -59,7 +59,7 @@ export {
   MediaTypes,
 } from './media-types';
 export type { ListOptions } from './pagination';
-export type { PlatformSpec } from './platform';
+export type { PlatformParts, PlatformSpec } from './platform';
 export { type ArtifactFile, type PushArtifactOptions, type PushedArtifact, pushArtifact } from './push-artifact';
 export { parseRateLimit, type RateLimitState } from './rate-limit';
 export { redactUrl } from './redact';

@@ -1,7 +1,17 @@
 import { InvalidOptionError } from './errors';
 
-/** A platform to select: `os/architecture[/variant]` or its parts. */
-export type PlatformSpec = string | { readonly os: string; readonly architecture: string; readonly variant?: string | undefined };
+/** A platform by its parts. */
+export interface PlatformParts {
+  /** Operating system, e.g. `linux`. */
+  readonly os: string;
+  /** CPU architecture, e.g. `arm64` (`aarch64`, `x86_64` are understood too). */
+  readonly architecture: string;
+  /** CPU variant, e.g. `v8`; the architecture's default when left out. */
+  readonly variant?: string | undefined;
+}
+
+/** A platform to select: `os/architecture[/variant]` (e.g. `linux/arm64/v8`) or its parts. */
+export type PlatformSpec = string | PlatformParts;
 
 /** A platform with its architecture and variant in canonical form. */
 export interface NormalizedPlatform {
