@@ -3,7 +3,7 @@ import { DigestMismatchError, InvalidOptionError, InvalidReferenceError } from '
 import { assertKnownOptions } from './known-options';
 import type { Descriptor, ImageIndex, Manifest } from './manifest';
 import { checkManifestReference, type ManifestInput } from './manifests';
-import { matchesPlatform, type ParsedPlatformSelector, type PlatformSelector, parsePlatformSelector } from './platform-selector';
+import { type NormalizedPlatform, type PlatformSpec, parsePlatformSpec, platformMatches } from './platform';
 import { isValidTag } from './reference';
 import type { Repository } from './repository';
 
@@ -20,7 +20,7 @@ export interface CopyImageOptions {
    * then written, whose digest differs from the source's. Attestations of
    * the kept platforms are kept. A single-platform image is copied whole.
    */
-  readonly platforms?: readonly PlatformSelector[];
+  readonly platforms?: readonly PlatformSpec[];
   /** Blobs transferred at once. Default 4. */
   readonly concurrency?: number;
   /** Cancels the copy; upload sessions in flight are cancelled. */
@@ -116,7 +116,7 @@ function validate(source: unknown, reference: string, destination: unknown, opti
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
     throw new InvalidOptionError('onProgress', '@regkit/core: onProgress must be a function');
   }
-  const selectors = options.platforms?.map(parsePlatformSelector);
+  const selectors = options.platforms?.map(parsePlatformSpec);
   if (selectors !== undefined && selectors.length === 0) {
     throw new InvalidOptionError('platforms', '@regkit/core: platforms must name at least one platform');
   }
@@ -127,10 +127,10 @@ function validate(source: unknown, reference: string, destination: unknown, opti
  * The entries of an index to keep: the selected platforms and the
  * attestations that point at them. `undefined` when every entry stays.
  */
-function filterEntries(index: ImageIndex, selectors: readonly ParsedPlatformSelector[]): number[] | undefined {
+function filterEntries(index: ImageIndex, selectors: readonly NormalizedPlatform[]): number[] | undefined {
   const kept = new Set<string>();
   index.manifests.forEach((entry) => {
-    if (entry.platform !== undefined && selectors.some((s) => entry.platform && matchesPlatform(s, entry.platform))) {
+    if (entry.platform !== undefined && selectors.some((s) => entry.platform && platformMatches(s, entry.platform))) {
       kept.add(entry.digest);
     }
   });

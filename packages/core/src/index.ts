@@ -38,10 +38,12 @@ export type {
   UsernamePasswordCredentials,
 } from './credentials';
 export { assertDigest, type DigestAlgorithm, isDigest, type ParsedDigest, parseDigest } from './digest';
+export { EMPTY_DESCRIPTOR } from './empty-descriptor';
 export * from './errors';
 export { createFetchTransport, type FetchTransportOptions } from './fetch-transport';
 export { createHasher, digestOf, type Hasher } from './hasher';
-export { type Attestation, type Image, Images, type Platform } from './images';
+export type { ImageConfig, ImageHistoryEntry, ImageRootFs, ImageRunConfig } from './image-config';
+export { type Attestation, type GetConfigOptions, type Image, type ImageKind, Images, type Platform } from './images';
 export { assertKnownOptions } from './known-options';
 export type {
   Descriptor,
@@ -65,7 +67,8 @@ export {
   MediaTypes,
 } from './media-types';
 export type { ListOptions } from './pagination';
-export type { PlatformSelector } from './platform-selector';
+export type { PlatformParts, PlatformSpec } from './platform';
+export { type ArtifactFile, type PushArtifactOptions, type PushedArtifact, pushArtifact } from './push-artifact';
 export { parseRateLimit, type RateLimitState } from './rate-limit';
 export { redactUrl } from './redact';
 export {
@@ -87,13 +90,14 @@ export {
   withName,
   withTag,
 } from './reference';
+export { Referrers, type ReferrersOptions, referrersTag } from './referrers';
 export { Registry, type RegistryOptions } from './registry';
 export { Repository } from './repository';
 export { type RegistryBytes, type RegistryRequest, type RegistryResponse, Requester, type RequesterOptions } from './requester';
 export type { ResolveAllOptions, ResolvedManifest, ResolveFailure, ResolveOutcome, ResolveSuccess } from './resolve';
 export { DEFAULT_RETRY_POLICY, HostBackoff, type RetryPolicy } from './retry';
 export { CATALOG_SCOPE, repositoryScope } from './scope';
-export { Tags } from './tags';
+export { type DeletedTag, type DeleteTagOptions, Tags } from './tags';
 export type {
   HeaderMap,
   HttpMethod,

@@ -22,3 +22,16 @@ export interface RepositoryContext {
 export function repositoryPath(context: RepositoryContext, rest: string): string {
   return `/v2/${context.name}/${rest}`;
 }
+
+/** The context behind each `Repository`, for helpers that take a repository (e.g. `pushArtifact`). */
+const CONTEXTS = new WeakMap<object, RepositoryContext>();
+
+/** @internal Called by the `Repository` constructor. */
+export function attachContext(repository: object, context: RepositoryContext): void {
+  CONTEXTS.set(repository, context);
+}
+
+/** @internal The context of a repository created by a `Registry`. */
+export function contextOf(repository: object): RepositoryContext | undefined {
+  return CONTEXTS.get(repository);
+}

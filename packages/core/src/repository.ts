@@ -1,8 +1,9 @@
 import { Blobs } from './blobs';
 import { Images } from './images';
 import { Manifests } from './manifests';
+import { Referrers } from './referrers';
 import type { Registry } from './registry';
-import type { RepositoryContext } from './repository-context';
+import { attachContext, type RepositoryContext } from './repository-context';
 import { Tags } from './tags';
 
 /**
@@ -21,6 +22,7 @@ export class Repository {
   readonly #manifests: Manifests;
   readonly #tags: Tags;
   readonly #blobs: Blobs;
+  readonly #referrers: Referrers;
 
   /** @internal Use `registry.repository(name)` or `registry.repositoryFromString(image)`. */
   constructor(registry: Registry, context: RepositoryContext) {
@@ -31,6 +33,17 @@ export class Repository {
     this.#images = new Images(context, this.#blobs);
     this.#manifests = new Manifests(context);
     this.#tags = new Tags(context);
+    this.#referrers = new Referrers(context);
+    attachContext(this, context);
+  }
+
+  /**
+   * The OCI 1.1 referrers of this repository's manifests: signatures, SBOMs
+   * and attestations whose `subject` names a manifest, through the
+   * referrers API or the `sha256-<hex>` tag fallback.
+   */
+  referrers(): Referrers {
+    return this.#referrers;
   }
 
   /** Images by tag or digest, and deletes. */

@@ -8,7 +8,7 @@
  * inspects that image in its real registry, anonymously or with credentials.
  */
 import { createTokenAuthenticator } from '@regkit/auth-token';
-import { type Image, parseImageName, Registry, RegkitError, type Repository } from '@regkit/core';
+import { type Image, parseImageName, Registry, RegkitError } from '@regkit/core';
 import { createFakeDockerHub } from '@regkit/testing';
 
 const USAGE = `Usage: pnpm demo [options] [image]
@@ -66,10 +66,8 @@ async function readStdin(): Promise<string> {
 }
 
 async function inspect(registry: Registry, image: string): Promise<void> {
-  const { path, tag, digest } = parseImageName(image);
-  const repository: Repository = registry.repository(path);
-  const images = repository.images();
-  const found: Image = digest ? await images.getByDigest(digest) : await images.getByTag(tag || 'latest');
+  const found: Image = await registry.image(image);
+  const repository = registry.repository(found.repository);
 
   console.log(`${repository.domain}/${repository.name}${found.tag ? `:${found.tag}` : ''}`);
   console.log(`  digest     ${found.digest}`);

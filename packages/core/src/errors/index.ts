@@ -1,3 +1,4 @@
+export { ReferrersIndexError, TagDeleteUnsupportedError } from './artifact-errors';
 export {
   AuthenticationError,
   AuthTokenInvalidError,
@@ -14,6 +15,7 @@ export {
   SchemaUnknownError,
   SchemaV1NotSupportedError,
 } from './content-errors';
+export { NotAnImageError, PlatformNotFoundError, TagDigestMismatchError } from './image-errors';
 export { InvalidOptionError } from './option-errors';
 export { ManifestBlobUnknownError, UploadSessionLostError } from './push-errors';
 export { InvalidReferenceError, type InvalidReferenceReason, RegistryMismatchError } from './reference-errors';
