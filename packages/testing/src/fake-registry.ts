@@ -10,7 +10,7 @@ import { createBasicGate, createTokenGate } from './auth/gates';
 import { type FakeTokenServiceOptions, type TokenCall, TokenService } from './auth/token-service';
 import type { FakeUser } from './auth/users';
 import { BlobStorage } from './blob-storage';
-import { type CallDetails, type RecordedCall, recordCall, type UnmatchedRequest } from './call-log';
+import { type CallDetails, type RecordedCall, recordCall, recordUrl, type UnmatchedRequest } from './call-log';
 import type { BuiltBlob } from './content/build-blob';
 import { buildImage } from './content/build-image';
 import { type BuildSchema1Options, buildSchema1 } from './content/build-schema1';
@@ -482,7 +482,7 @@ class InMemoryRegistry implements FakeRegistry {
     if (role === 'token') this.#tokens?.recordFaulted(request, url, response.status);
     else (role === 'storage' ? this.#cdnCalls : this.#calls).push(recordCall(request, url, response.status, details));
     if (answer.missing && details.explanation !== undefined)
-      this.#unmatched.push({ method, url: url.href, status: response.status, explanation: details.explanation });
+      this.#unmatched.push({ method, url: recordUrl(url), status: response.status, explanation: details.explanation });
     return response;
   }
 

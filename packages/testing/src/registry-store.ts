@@ -26,6 +26,12 @@ export interface RepositoryState {
   readonly manifests: Map<string, StoredManifest>;
   readonly tags: Map<string, string>;
   readonly blobs: Map<string, StoredBlob>;
+  /**
+   * True once a tag was ever set. 2.8 keeps tags under a directory that the
+   * first tag creates: until then the tags list is 404 `NAME_UNKNOWN`, even
+   * for a repository holding blobs or untagged manifests.
+   */
+  everTagged: boolean;
 }
 
 function fail(message: string): never {
@@ -59,7 +65,7 @@ export class RegistryStore {
     if (!REPOSITORY_NAME.test(name)) fail(`invalid repository name ${JSON.stringify(name)}`);
     let repository = this.#repositories.get(name);
     if (repository === undefined) {
-      repository = { manifests: new Map(), tags: new Map(), blobs: new Map() };
+      repository = { manifests: new Map(), tags: new Map(), blobs: new Map(), everTagged: false };
       this.#repositories.set(name, repository);
     }
     return repository;
@@ -98,6 +104,7 @@ export class RegistryStore {
     const repository = this.#repository(name);
     if (!repository.manifests.has(digest)) fail(`cannot tag ${name}:${tag}: no manifest ${digest} in ${name}`);
     repository.tags.set(tag, digest);
+    repository.everTagged = true;
   }
 
   /** The blob with this digest in any repository, for storage hosts that address blobs by digest alone. */

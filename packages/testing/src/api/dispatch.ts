@@ -28,8 +28,21 @@ export function redirectDraft(location: string, html: boolean): DraftResponse {
   };
 }
 
+/** 2.8's limit on a repository name (its bundled `reference` package's `NameTotalLengthMax`). */
+export const MAX_NAME_LENGTH = 255;
+
+/**
+ * 2.8 routes a longer name, then fails to parse it as a reference and
+ * answers 500 UNKNOWN with the parse error as detail (its `Reason` marshals
+ * as `{}`), whatever the route and method.
+ */
+function nameTooLong(name: string): DraftResponse {
+  return errorDraft([ociError('UNKNOWN', { detail: { Name: name, Reason: {} } })]);
+}
+
 /** Answers a routed, authorised request. */
 export function dispatch(context: ApiContext, target: Route): DraftResponse {
+  if ('name' in target && target.name.length > MAX_NAME_LENGTH) return nameTooLong(target.name);
   switch (target.kind) {
     case 'base':
       return baseEndpoint();

@@ -17,6 +17,19 @@ function manifestUnknown(name: string, digest: string): DraftResponse {
   return errorDraft([ociError('MANIFEST_UNKNOWN', { detail: { Name: name, Revision: digest } })]);
 }
 
+/**
+ * 2.8's answer to a digest-like reference go-digest refuses (`sha256:abc`,
+ * short or upper-case hex, an unknown algorithm): it is looked up as a tag,
+ * whose storage path then holds a `:`, which the storage driver refuses.
+ */
+function invalidTagPath(name: string, tag: string): DraftResponse {
+  return errorDraft([
+    ociError('UNKNOWN', {
+      detail: { Path: `/docker/registry/v2/repositories/${name}/_manifests/tags/${tag}/current/link`, DriverName: 'filesystem' },
+    }),
+  ]);
+}
+
 function etagMatches(headers: Headers, digest: string): boolean {
   const value = headers.get('if-none-match');
   if (value === null) return false;
@@ -71,8 +84,10 @@ function getManifest(context: ApiContext, name: string, reference: string): Draf
   const accepts = acceptedManifestTypes(context.headers.get('accept'));
   const repository: RepositoryState | undefined = context.store.get(name);
   // As in 2.8, anything go-digest cannot parse is looked up as a tag, even
-  // when the router took it for a digest (`sha256:abc`).
+  // when the router took it for a digest (`sha256:abc`); a tag with a colon
+  // is an invalid storage path there, so 2.8 answers 500 UNKNOWN.
   const tag = isValidDigest(reference) ? undefined : reference;
+  if (tag?.includes(':')) return invalidTagPath(name, tag);
   let digest = reference;
   if (tag !== undefined) {
     const tagged = repository?.tags.get(tag);

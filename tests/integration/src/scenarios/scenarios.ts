@@ -6,8 +6,8 @@
  */
 import { type HttpMethod, type Image, MANIFEST_ACCEPT, type Registry, RegistryResponseError, RegkitError } from '@regkit/core';
 import { FIXTURES, MEDIA_TYPES, sha256Digest } from '@regkit/testing';
-import { BIG_BLOB, DELETE_IMAGES } from './content';
-import { clientFor, type ScenarioTarget } from './target';
+import { BIG_BLOB, DELETE_IMAGES, UNTAGGED } from './content';
+import { clientFor, type ScenarioTarget, type ScenarioUser } from './target';
 
 /** What a scenario saw: top-level keys are the fields exceptions can name. */
 export type Observation = Readonly<Record<string, unknown>>;
@@ -80,6 +80,52 @@ async function raw(
     for (const name of options.keep ?? []) headers[name] = response.headers[name];
     return { status: response.status, headers, body };
   });
+}
+
+/** One answer seen through the plain-fetch client: status, the headers asked for, and the error body. */
+export interface HttpObservation {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly errors?: readonly unknown[];
+  readonly bodyText?: string;
+}
+
+/**
+ * One request through the plain-fetch client (no regkit pipeline), so the
+ * answer's headers can be observed even on errors. 416 bodies are not read:
+ * 2.8 announces the blob's length there and sends only a short text.
+ */
+async function http(
+  target: ScenarioTarget,
+  method: string,
+  path: string,
+  options: {
+    readonly user?: ScenarioUser;
+    readonly headers?: Record<string, string>;
+    readonly body?: Uint8Array;
+    readonly scopes?: readonly string[];
+    readonly keep?: readonly string[];
+  } = {},
+): Promise<HttpObservation> {
+  const response = await target.http(options.user ?? 'admin').send(method, path, {
+    ...(options.scopes === undefined ? {} : { scopes: options.scopes }),
+    ...(options.headers === undefined ? {} : { headers: options.headers }),
+    ...(options.body === undefined ? {} : { body: options.body }),
+  });
+  const headers: Record<string, string | undefined> = {};
+  for (const name of options.keep ?? []) headers[name] = response.headers.get(name) ?? undefined;
+  if (response.status < 400 || response.status === 416 || method === 'HEAD') {
+    await response.body?.cancel();
+    return { status: response.status, headers };
+  }
+  const text = await response.text();
+  try {
+    const parsed = JSON.parse(text) as { errors?: unknown };
+    if (Array.isArray(parsed.errors)) return { status: response.status, headers, errors: parsed.errors };
+  } catch {
+    // Not JSON: a router miss or another plain-text answer.
+  }
+  return { status: response.status, headers, bodyText: text.trim() };
 }
 
 function pull(repository: string): string[] {
@@ -296,6 +342,42 @@ export const SCENARIOS: readonly Scenario[] = [
         openEnded: await rangeRead(client, `bytes=${BIG_BLOB.size - 10}-`),
         pastTheEnd: await rangeRead(client, `bytes=${BIG_BLOB.size}-`),
         multiRange: await rangeRead(client, 'bytes=0-1,4-5'),
+      };
+    },
+  },
+  {
+    name: 'edge answers: malformed references, long names, 416 headers, untagged repositories',
+    async run(target) {
+      const golang = (method: string, reference: string) =>
+        http(target, method, `/v2/library/golang/manifests/${reference}`, { scopes: pull('library/golang') });
+      const malformed: Record<string, unknown> = {};
+      for (const [key, reference] of Object.entries({
+        shortHex: 'sha256:abc',
+        hex32: `sha256:${'a'.repeat(32)}`,
+        upperCaseHex: `sha256:${'A'.repeat(64)}`,
+        unknownAlgorithm: `md5:${'a'.repeat(32)}`,
+      })) {
+        malformed[key] = { get: await golang('GET', reference), head: await golang('HEAD', reference) };
+      }
+      // 255 characters is the longest name 2.8 accepts; one more and it fails with 500.
+      const tooLong = `long/${'a'.repeat(251)}`;
+      const blobRange = (range: string) =>
+        http(target, 'GET', `/v2/blobs/big/blobs/${BIG_BLOB.digest}`, {
+          headers: { range },
+          scopes: pull('blobs/big'),
+          keep: ['docker-content-digest', 'etag', 'content-range', 'accept-ranges', 'cache-control'],
+        });
+      const repositories = await clientFor(target).repositories();
+      return {
+        malformedDigestReference: malformed,
+        tooLongNameTags: await http(target, 'GET', `/v2/${tooLong}/tags/list`, { scopes: pull(tooLong) }),
+        tooLongNameManifest: await http(target, 'GET', `/v2/${tooLong}/manifests/latest`, { scopes: pull(tooLong) }),
+        tooLongNameBlobHead: await http(target, 'HEAD', `/v2/${tooLong}/blobs/${UNKNOWN_DIGEST}`, { scopes: pull(tooLong) }),
+        rangePastTheEnd: await blobRange(`bytes=${BIG_BLOB.size}-`),
+        rangeEndBeforeStart: await blobRange('bytes=10-5'),
+        blobsOnlyTags: await http(target, 'GET', `/v2/${UNTAGGED.blobsOnly}/tags/list`, { scopes: pull(UNTAGGED.blobsOnly) }),
+        digestOnlyTags: await http(target, 'GET', `/v2/${UNTAGGED.digestOnly}/tags/list`, { scopes: pull(UNTAGGED.digestOnly) }),
+        catalogListsUntagged: repositories.filter((name) => name.startsWith('untagged/')),
       };
     },
   },
