@@ -3,11 +3,13 @@
  * outside (the renderer process's RSS), so the orchestrator calls
  * `runRegkitScenario` when it is ready to measure.
  */
+import { type InPageResult, runInPageFake } from './in-page-fake';
 import { runScenario, type ScenarioConfig, type ScenarioResult } from './scenario';
 
 declare global {
   interface Window {
     runRegkitScenario(config: ScenarioConfig): Promise<ScenarioResult>;
+    runInPageFake(): Promise<InPageResult>;
     /** Exposed by the orchestrator: takes the renderer's memory baseline. */
     regkitBeforeStream?(): Promise<void>;
   }
@@ -19,4 +21,5 @@ window.runRegkitScenario = async (config) => {
   document.body.textContent = `verified ${result.layerDigest} (${result.layerBytes} bytes)`;
   return result;
 };
+window.runInPageFake = runInPageFake;
 document.body.textContent = 'ready';

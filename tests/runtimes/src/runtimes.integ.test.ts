@@ -11,11 +11,11 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { connectionOf, PushClient, type RunningRegistry, startRegistry } from '@regkit/integration-tests/src/harness';
-import { createFakeRegistry, type ListeningRegistry } from '@regkit/testing';
+import { buildBlob, createFakeRegistry, type ListeningRegistry } from '@regkit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BigImage, buildBigImage, LAYER_BYTES } from './big-image';
 import { type Bundles, bundleClients } from './bundle';
-import { openChromiumPage } from './chromium';
+import { type ChromiumPage, openChromiumPage } from './chromium';
 import { PeakRss } from './proc-memory';
 import { type Found, findBun, findChromium, findDeno } from './runtimes';
 import type { ScenarioConfig, ScenarioResult } from './scenario';
@@ -170,40 +170,66 @@ describe.each(Object.keys(RUNTIMES) as (keyof typeof RUNTIMES)[])('%s', (runtime
 
 describe('chromium', () => {
   const found = findChromium();
+  let browser: ChromiumPage | undefined;
+
+  beforeAll(async () => {
+    if ('path' in found) browser = await openChromiumPage(found.path, bundles.page);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  function openPage(): ChromiumPage {
+    requirePath(found);
+    if (browser === undefined) throw new Error('chromium did not start');
+    return browser;
+  }
+
   it.runIf(available('chromium', found))(
     'runs the scenario in a page against the fake registry with CORS; the renderer stays within the memory limit',
     async () => {
       const target = targets.get('fake');
       if (target === undefined) throw new Error('the fake registry did not start');
       fake.clearCalls();
-      const browser = await openChromiumPage(requirePath(found), bundles.page);
-      try {
-        const { page } = browser;
-        const pids = await browser.rendererPids();
-        expect(pids.length).toBeGreaterThan(0);
-        const memory = new PeakRss(pids);
-        await page.exposeFunction('regkitBeforeStream', () => memory.baseline());
-        const result = await page.evaluate((config) => window.runRegkitScenario(config), target.config);
-        const renderers = await memory.peaks();
-        for (const each of renderers) {
-          console.log(
-            `[runtime suite] chromium renderer ${each.pid}: before ${(each.before / MIB).toFixed(1)} MiB, peak ${(each.peak / MIB).toFixed(1)} MiB`,
-          );
-        }
-        // The page's renderer is the one that grew most; the others (a spare renderer) only add noise.
-        const pageRenderer = renderers.reduce((most, each) => (each.peak - each.before > most.peak - most.before ? each : most));
-        const measured: ScenarioResult = { ...result, rssBefore: pageRenderer.before, rssPeak: pageRenderer.peak };
-        report('chromium (the page renderer) / fake', measured);
-        checkResult(measured);
-        expect(await page.textContent('body')).toBe(`verified ${image.layer.digest} (${LAYER_BYTES} bytes)`);
-        // The requests really came from the page: a browser sends Origin on cross-origin fetches.
-        const origins = new Set(fake.calls.map((call) => call.headers.origin));
-        expect(origins).toEqual(new Set([browser.origin]));
-        expect(fake.tokenCalls.some((call) => call.username === USER.username)).toBe(true);
-      } finally {
-        await browser.close();
+      const { page, origin } = openPage();
+      const pids = await openPage().rendererPids();
+      expect(pids.length).toBeGreaterThan(0);
+      const memory = new PeakRss(pids);
+      await page.exposeFunction('regkitBeforeStream', () => memory.baseline());
+      const result = await page.evaluate((config) => window.runRegkitScenario(config), target.config);
+      const renderers = await memory.peaks();
+      for (const each of renderers) {
+        console.log(
+          `[runtime suite] chromium renderer ${each.pid}: before ${(each.before / MIB).toFixed(1)} MiB, peak ${(each.peak / MIB).toFixed(1)} MiB`,
+        );
       }
+      // The page's renderer is the one that grew most; the others (a spare renderer) only add noise.
+      const pageRenderer = renderers.reduce((most, each) => (each.peak - each.before > most.peak - most.before ? each : most));
+      const measured: ScenarioResult = { ...result, rssBefore: pageRenderer.before, rssPeak: pageRenderer.peak };
+      report('chromium (the page renderer) / fake', measured);
+      checkResult(measured);
+      expect(await page.textContent('body')).toBe(`verified ${image.layer.digest} (${LAYER_BYTES} bytes)`);
+      // The requests really came from the page: a browser sends Origin on cross-origin fetches.
+      expect(new Set(fake.calls.map((call) => call.headers.origin))).toEqual(new Set([origin]));
+      expect(fake.tokenCalls.some((call) => call.username === USER.username)).toBe(true);
     },
     120_000,
+  );
+
+  it.runIf(available('chromium', found))(
+    "runs @regkit/testing's fake registry inside the page, token auth and content builders included",
+    async () => {
+      const { page } = openPage();
+      const result = await page.evaluate(() => window.runInPageFake());
+      expect(result.digest).toBe(result.expectedDigest);
+      expect(result.layerText).toContain('hello from the page');
+      const blob = buildBlob(3 * 1024 * 1024 + 17, { seed: 'in-page' });
+      expect(result.blobDigest).toBe(blob.digest);
+      expect(result.blobBytes).toBe(blob.size);
+      expect(result.tokenUsers.length).toBeGreaterThan(0);
+      expect(result.tokenUsers.every((user) => user === 'page')).toBe(true);
+    },
+    60_000,
   );
 });
