@@ -18,10 +18,12 @@ export default defineConfig(() => {
         'token-server': 'src/token-server/index.ts',
         contract: 'src/contract/index.ts',
       },
-      { clean: false },
+      // The SHA-2 and HMAC used where `node:crypto` is missing are bundled,
+      // as in core, so they add no runtime dependency.
+      { clean: false, noExternal: ['@noble/hashes'] },
     ),
     // vitest is ESM-only (its CommonJS entry throws), so a `require` build of
     // this entry could never load: ship it as ESM alone.
-    packageBuild({ vitest: 'src/vitest.ts' }, { format: ['esm'], clean: false }),
+    packageBuild({ vitest: 'src/vitest.ts' }, { format: ['esm'], clean: false, noExternal: ['@noble/hashes'] }),
   ];
 });

@@ -1,6 +1,6 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { serveBlob } from './api/blobs';
 import { type DraftResponse, pageNotFound, textDraft } from './api/responses';
+import { constantTimeEqual, hmacSha256Hex, randomBytes } from './portable-crypto';
 import type { RegistryStore } from './registry-store';
 
 const PATH = /^\/registry-v2\/docker\/registry\/v2\/blobs\/([a-z0-9]+)\/[a-f0-9]{2}\/([a-f0-9]+)\/data$/;
@@ -34,7 +34,7 @@ export class BlobStorage {
   }
 
   #sign(path: string, expires: number): string {
-    return createHmac('sha256', this.#secret).update(`${path}:${expires}`).digest('hex').slice(0, 32);
+    return hmacSha256Hex(this.#secret, `${path}:${expires}`).slice(0, 32);
   }
 
   /** The pre-signed URL for a blob on the storage origin `origin`. */
@@ -62,7 +62,8 @@ export class BlobStorage {
     const [, algorithm = '', hex = ''] = match;
     const [expires = '', signature = ''] = (url.searchParams.get('verify') ?? '').split('-');
     const expected = this.#sign(url.pathname, Number(expires));
-    if (signature.length !== expected.length || !timingSafeEqual(Buffer.from(signature), Buffer.from(expected))) {
+    const encoder = new TextEncoder();
+    if (!constantTimeEqual(encoder.encode(signature), encoder.encode(expected))) {
       return {
         draft: textDraft(403, 'signature verification failed'),
         explanation: 'blob storage URL signature does not match: use the redirect Location verbatim',

@@ -1,3 +1,5 @@
+import { fromBase64 } from '../base64';
+
 /** Credentials read from an `Authorization` header. */
 export type Credentials =
   | { readonly scheme: 'basic'; readonly username: string; readonly password: string }
@@ -15,7 +17,9 @@ export function readCredentials(headers: Headers): Credentials {
   const rest = match[2] ?? '';
   if (scheme === 'bearer') return { scheme: 'bearer', token: rest };
   if (scheme !== 'basic') return { scheme: 'other' };
-  const decoded = Buffer.from(rest, 'base64').toString('utf8');
+  const bytes = fromBase64(rest);
+  if (bytes === undefined) return { scheme: 'other' };
+  const decoded = new TextDecoder().decode(bytes);
   const colon = decoded.indexOf(':');
   if (colon < 0) return { scheme: 'other' };
   return { scheme: 'basic', username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };

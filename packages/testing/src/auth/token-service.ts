@@ -1,7 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import type { DraftResponse } from '../api/responses';
 import { jsonDraft, pageNotFound, textDraft } from '../api/responses';
+import { toBase64Url } from '../base64';
 import { recordHeaders, recordUrl } from '../call-log';
+import { randomBytes } from '../portable-crypto';
 import { formatScope, parseResourceScope, type ResourceScope } from '../resource-scope';
 import type { AccessRequirement } from './access';
 import { readCredentials } from './credentials';
@@ -269,7 +270,7 @@ export class TokenService {
       const colon = key.indexOf(':');
       return formatScope({ type: key.slice(0, colon), name: key.slice(colon + 1), actions: [...actions] });
     });
-    const token = randomBytes(32).toString('base64url');
+    const token = toBase64Url(randomBytes(32));
     const now = this.settings.clock();
     this.#tokens.set(token, {
       username: request.principal?.username ?? null,
@@ -279,7 +280,7 @@ export class TokenService {
     });
     let refreshToken: string | undefined;
     if (request.offline && request.principal !== null) {
-      refreshToken = request.refreshToken ?? randomBytes(32).toString('base64url');
+      refreshToken = request.refreshToken ?? toBase64Url(randomBytes(32));
       this.#refreshTokens.set(refreshToken, request.principal.username);
     }
     const issuedAt = new Date(now).toISOString();

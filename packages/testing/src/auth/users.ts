@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { constantTimeEqual, createSha256 } from '../portable-crypto';
 import type { ResourceScope } from '../resource-scope';
 import type { AccessRequirement } from './access';
 
@@ -29,15 +29,15 @@ export function matchesRepository(pattern: string, name: string): boolean {
   return pattern.endsWith('/*') && name.startsWith(pattern.slice(0, -1));
 }
 
-function digestOf(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
+function digestOf(value: string): Uint8Array {
+  return createSha256().update(value).digest();
 }
 
 /** The user whose name and password match, compared in constant time. */
 export function authenticate(users: readonly FakeUser[], username: string, password: string): FakeUser | undefined {
   const user = users.find((candidate) => candidate.username === username);
   if (user === undefined) return undefined;
-  return timingSafeEqual(digestOf(user.password), digestOf(password)) ? user : undefined;
+  return constantTimeEqual(digestOf(user.password), digestOf(password)) ? user : undefined;
 }
 
 /** Who is asking: a user, or nobody. */

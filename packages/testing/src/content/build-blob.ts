@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { createSha256 } from '../portable-crypto';
 
 /** Options for {@link buildBlob}. */
 export interface BuildBlobOptions {
@@ -33,7 +34,8 @@ export interface BuiltBlob {
 const BLOCK = 64 * 1024;
 
 function seedWord(seed: string): number {
-  return createHash('sha256').update(`regkit-blob:${seed}`).digest().readUInt32LE(0);
+  const hash = createSha256().update(`regkit-blob:${seed}`).digest();
+  return new DataView(hash.buffer, hash.byteOffset, hash.byteLength).getUint32(0, true);
 }
 
 /**
@@ -93,12 +95,12 @@ export function buildBlob(size: number, options: BuildBlobOptions = {}): BuiltBl
     }
   }
 
-  const hash = createHash('sha256');
+  const hash = createSha256();
   for (const chunk of chunks(0, size)) hash.update(chunk);
 
   return {
     kind: 'generated-blob',
-    digest: `sha256:${hash.digest('hex')}`,
+    digest: `sha256:${bytesToHex(hash.digest())}`,
     size,
     mediaType: options.mediaType ?? 'application/octet-stream',
     seed: seedText,

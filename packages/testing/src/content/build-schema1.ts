@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { toBase64Url } from '../base64';
+import { createSha256 } from '../portable-crypto';
 import { blob } from './build-image';
 import { sha256Digest } from './digest';
 import { MEDIA_TYPES } from './media-types';
@@ -23,7 +24,7 @@ export interface BuildSchema1Options {
 const encoder = new TextEncoder();
 
 function base64url(bytes: Uint8Array | string): string {
-  return Buffer.from(bytes).toString('base64url');
+  return toBase64Url(bytes);
 }
 
 /** Stand-in key and signature bytes, derived from the payload so the output is reproducible. */
@@ -31,7 +32,7 @@ function pseudoBytes(seed: string, label: string, length: number): Uint8Array {
   const out = new Uint8Array(length);
   for (let offset = 0, round = 0; offset < length; offset += 32, round += 1) {
     out.set(
-      createHash('sha256')
+      createSha256()
         .update(`${label}:${round}:${seed}`)
         .digest()
         .subarray(0, length - offset),

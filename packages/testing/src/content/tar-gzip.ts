@@ -1,4 +1,4 @@
-import { crc32 } from 'node:zlib';
+import { crc32 } from './crc32';
 
 /** One regular file inside a generated layer. */
 export interface LayerFile {
