@@ -37,7 +37,7 @@ async function pushImage(client: PushClient, repository: string, image: PlannedI
 /** A home with its own GnuPG key (no passphrase) and an initialised `pass` store. */
 interface PassHome {
   readonly root: string;
-  readonly env: Record<string, string>;
+  readonly env: { HOME: string; GNUPGHOME: string; PASSWORD_STORE_DIR: string; DOCKER_CONFIG: string; PATH: string };
   /** Runs a program with the home's environment. */
   run(program: string, args: readonly string[], input?: string): { status: number | null; stdout: string; stderr: string };
   remove(): void;
