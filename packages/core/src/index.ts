@@ -29,6 +29,7 @@ export {
   type StreamBlobOptions,
 } from './blobs';
 export { canSendCredentials, checkTokenRealm, isLoopbackHost } from './credential-policy';
+export { authenticatorFromProvider, type ProviderAuthenticatorOptions } from './credential-provider-authenticator';
 export type {
   CredentialProvider,
   Credentials,
