@@ -1,19 +1,40 @@
 import {
   type AuthContext,
   type AuthDecision,
+  AuthenticationError,
   type Authenticator,
+  authenticatorFromProvider,
+  type CredentialProvider,
   canSendCredentials,
+  createNullAuthenticator,
   InsecureCredentialsError,
   InvalidOptionError,
 } from '@regkit/core';
 import { basicAuthorization } from './basic-credentials';
 
-/** Options of {@link createBasicAuthenticator}. */
+/** Options of {@link createBasicAuthenticator}: a username and password. */
 export interface BasicAuthenticatorOptions {
   /** The username. Must not contain `:` (RFC 7617) or control characters. */
   readonly username: string;
   /** The password or access token. Must not contain control characters. */
   readonly password: string;
+}
+
+/**
+ * Options of {@link createBasicAuthenticator} with credentials from a
+ * provider instead of fixed ones.
+ */
+export interface BasicProviderOptions {
+  /**
+   * Where to get the username and password, e.g. `createDockerConfigCredentials()`
+   * from `@regkit/docker-config`: asked with the registry's `host[:port]` and
+   * the request's repository. `undefined` means anonymous; an
+   * `{ identityToken }` answer cannot be used for Basic and fails the request
+   * with `AuthenticationError`. Answers are remembered per host and
+   * repository until the registry answers `401`; then the provider is asked
+   * again.
+   */
+  readonly credentials: CredentialProvider;
 }
 
 const NO_RESEND: AuthDecision = Object.freeze({ resend: false });
@@ -22,6 +43,24 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 
 function fail(option: string, message: string): never {
   throw new InvalidOptionError(option, `@regkit/auth-basic: ${message}`);
+}
+
+function validateProvider(record: Record<string, unknown>): CredentialProvider {
+  for (const name of Object.keys(record)) {
+    if (name === 'username' || name === 'password') fail('credentials', `give credentials or ${name}, not both`);
+    if (name !== 'credentials') fail(name, `unknown option ${JSON.stringify(name)}`);
+  }
+  const { credentials } = record;
+  const provider = credentials as Partial<CredentialProvider> | null;
+  if (
+    typeof provider !== 'object' ||
+    provider === null ||
+    provider.specificationVersion !== 'v1' ||
+    typeof provider.getCredentials !== 'function'
+  ) {
+    fail('credentials', "credentials must be a CredentialProvider (specificationVersion 'v1' and getCredentials())");
+  }
+  return provider as CredentialProvider;
 }
 
 function validate(options: unknown): BasicAuthenticatorOptions {
@@ -73,8 +112,31 @@ function originOf(url: string): string | undefined {
  *   authenticator: createBasicAuthenticator({ username: 'ci', password: process.env.REGISTRY_PASSWORD ?? '' }),
  * });
  * ```
+ *
+ * @example With what `docker login` stored
+ * ```ts
+ * import { createDockerConfigCredentials } from '@regkit/docker-config';
+ *
+ * const authenticator = createBasicAuthenticator({ credentials: createDockerConfigCredentials() });
+ * ```
  */
-export function createBasicAuthenticator(options: BasicAuthenticatorOptions): Authenticator {
+export function createBasicAuthenticator(options: BasicAuthenticatorOptions | BasicProviderOptions): Authenticator {
+  if (typeof options === 'object' && options !== null && 'credentials' in options) {
+    const provider = validateProvider(options as unknown as Record<string, unknown>);
+    return authenticatorFromProvider(
+      provider,
+      (answer) => {
+        if (answer === undefined) return createNullAuthenticator();
+        if ('identityToken' in answer) {
+          throw new AuthenticationError(
+            '@regkit/auth-basic: the credential provider answered with an identity token, which Basic authentication cannot use; use @regkit/auth-token',
+          );
+        }
+        return createBasicAuthenticator({ username: answer.username, password: answer.password });
+      },
+      { packageName: '@regkit/auth-basic', name: 'basic', label: 'BasicAuthenticator' },
+    );
+  }
   const { username, password } = validate(options);
   const header = basicAuthorization(username, password);
 

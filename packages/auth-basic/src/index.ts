@@ -3,4 +3,4 @@
  *
  * @packageDocumentation
  */
-export { type BasicAuthenticatorOptions, createBasicAuthenticator } from './basic-authenticator';
+export { type BasicAuthenticatorOptions, type BasicProviderOptions, createBasicAuthenticator } from './basic-authenticator';

@@ -1,4 +1,4 @@
-import { InvalidOptionError } from '@regkit/core';
+import { type CredentialProvider, InvalidOptionError } from '@regkit/core';
 import type { TokenCache } from './token-cache';
 
 /** A source of the current time; inject one in tests to move time by hand. */
@@ -21,6 +21,18 @@ export interface TokenAuthenticatorOptions {
    * use the OAuth2 POST flow with `grant_type=refresh_token`.
    */
   readonly refreshToken?: string;
+  /**
+   * Where to get credentials instead of `username`/`password`/`refreshToken`
+   * (not together with them): a `CredentialProvider` such as
+   * `@regkit/docker-config`'s `createDockerConfigCredentials()`. It is asked
+   * with the registry's `host[:port]` and the repository of the request; a
+   * `{ username, password }` answer is used as those options, an
+   * `{ identityToken }` as `refreshToken`, `undefined` means anonymous. The
+   * answer goes only where fixed credentials would. Answers are remembered
+   * per host and repository until the registry or token service refuses
+   * them; then the provider is asked again.
+   */
+  readonly credentials?: CredentialProvider;
   /**
    * Where tokens are kept. Default: a private in-memory cache of up to 1000
    * tokens. Pass a shared one to reuse tokens across authenticators.
@@ -56,6 +68,7 @@ const KNOWN = new Set([
   'username',
   'password',
   'refreshToken',
+  'credentials',
   'cache',
   'clock',
   'clientId',
@@ -81,6 +94,7 @@ export function validateOptions(options: unknown): TokenAuthenticatorOptions {
   for (const name of Object.keys(options)) {
     if (!KNOWN.has(name)) fail(name, `unknown option ${JSON.stringify(name)}`);
   }
+  validateProvider(options);
   const { username, password, refreshToken, cache, clock, clientId, refreshMarginMs, oauth2, prefetch } = options;
   if (username !== undefined) {
     if (typeof username !== 'string' || username === '') fail('username', 'username must be a non-empty string');
@@ -115,7 +129,21 @@ export function validateOptions(options: unknown): TokenAuthenticatorOptions {
     fail('refreshMarginMs', 'refreshMarginMs must be a finite number of milliseconds, zero or more');
   }
   if (oauth2 !== undefined && typeof oauth2 !== 'boolean') fail('oauth2', 'oauth2 must be a boolean');
-  if (oauth2 === true && username === undefined) fail('oauth2', 'oauth2 needs username and password');
+  if (oauth2 === true && username === undefined && options.credentials === undefined) {
+    fail('oauth2', 'oauth2 needs username and password');
+  }
   if (prefetch !== undefined && typeof prefetch !== 'boolean') fail('prefetch', 'prefetch must be a boolean');
   return options as TokenAuthenticatorOptions;
+}
+
+/** `credentials` must be a v1 provider, and replaces the fixed credential options. */
+function validateProvider(options: Record<string, unknown>): void {
+  const { credentials } = options;
+  if (credentials === undefined) return;
+  const ok =
+    isObject(credentials) && credentials.specificationVersion === 'v1' && typeof credentials.getCredentials === 'function';
+  if (!ok) fail('credentials', "credentials must be a CredentialProvider (specificationVersion 'v1' and getCredentials())");
+  for (const fixed of ['username', 'password', 'refreshToken']) {
+    if (options[fixed] !== undefined) fail('credentials', `give credentials or ${fixed}, not both`);
+  }
 }

@@ -6,6 +6,7 @@ import {
   type AuthResponseContext,
   AuthTokenInvalidError,
   AuthTokenNoBearerError,
+  authenticatorFromProvider,
   canSendCredentials,
   checkTokenRealm,
   InsecureCredentialsError,
@@ -144,9 +145,32 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): 
  * ```ts
  * const authenticator = createTokenAuthenticator({ username: 'me', password: process.env.GHCR_TOKEN });
  * ```
+ *
+ * @example With what `docker login` stored
+ * ```ts
+ * import { createDockerConfigCredentials } from '@regkit/docker-config';
+ *
+ * const authenticator = createTokenAuthenticator({ credentials: createDockerConfigCredentials() });
+ * ```
  */
 export function createTokenAuthenticator(options: TokenAuthenticatorOptions = {}): Authenticator {
   const config = validateOptions(options);
+  if (config.credentials !== undefined) {
+    const { credentials: provider, oauth2, ...shared } = config;
+    // One authenticator per answer, so an answer is handled exactly as the same fixed options would be.
+    return authenticatorFromProvider(
+      provider,
+      (answer) =>
+        createTokenAuthenticator(
+          answer === undefined
+            ? shared
+            : 'identityToken' in answer
+              ? { ...shared, refreshToken: answer.identityToken }
+              : { ...shared, ...(oauth2 === undefined ? {} : { oauth2 }), username: answer.username, password: answer.password },
+        ),
+      { packageName: '@regkit/auth-token', name: 'token', label: 'TokenAuthenticator' },
+    );
+  }
   const credentials: BasicCredentials | undefined =
     config.username !== undefined && config.password !== undefined
       ? { username: config.username, password: config.password }

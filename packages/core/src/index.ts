@@ -30,6 +30,7 @@ export {
 } from './blobs';
 export { type CopyImageOptions, type CopyImageResult, type CopyProgress, copyImage } from './copy-image';
 export { canSendCredentials, checkTokenRealm, isLoopbackHost } from './credential-policy';
+export { authenticatorFromProvider, type ProviderAuthenticatorOptions } from './credential-provider-authenticator';
 export type {
   CredentialProvider,
   Credentials,
