@@ -113,7 +113,7 @@ function originOf(url: string): string | undefined {
  * });
  * ```
  *
- * @example With what `docker login` stored
+ * @example With what docker login stored
  * ```ts
  * import { createDockerConfigCredentials } from '@regkit/docker-config';
  *
