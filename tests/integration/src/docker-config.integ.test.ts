@@ -145,6 +145,39 @@ describe.skipIf(!registryAvailable)('@regkit/docker-config on distribution 2.8',
     expect(existsSync(directory)).toBe(false);
   });
 
+  it('uses an identitytoken from config.json through the OAuth2 refresh_token grant', async () => {
+    const server = token.tokenServer;
+    if (!server) throw new Error('token mode has a token server');
+    // What `docker login` stores for registries that issue identity tokens: a refresh token from the password grant.
+    const issued = await fetch(server.realm, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'password',
+        username: reader.username,
+        password: reader.password,
+        service: server.service,
+        client_id: 'docker',
+        access_type: 'offline',
+      }),
+    });
+    const refreshToken = ((await issued.json()) as { refresh_token?: string }).refresh_token;
+    expect(refreshToken).toBeTruthy();
+    const configPath = join(scratch, 'identity-token.json');
+    writeFileSync(configPath, JSON.stringify({ auths: { [token.host]: { auth: '', identitytoken: refreshToken } } }));
+    const before = server.tokenRequests.length;
+    const registry = new Registry({
+      domain: token.host,
+      authenticator: createTokenAuthenticator({ credentials: createDockerConfigCredentials({ configPath }) }),
+    });
+    expect((await registry.repository('private/app').images().getByTag('v1')).digest).toBe(plan.privateApp.manifest.digest);
+    const seen = server.tokenRequests.slice(before);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((request) => request.method === 'POST' && request.grant === 'refresh_token')).toBe(true);
+    expect(seen.every((request) => request.username === reader.username && request.status === 200)).toBe(true);
+    await registry.close();
+  });
+
   describe.skipIf(!passAvailable && process.env.CI === undefined)('with docker-credential-pass', () => {
     let home: PassHome;
 
