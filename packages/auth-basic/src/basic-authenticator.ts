@@ -69,6 +69,8 @@ function validate(options: unknown): BasicAuthenticatorOptions {
   }
   const record = options as Record<string, unknown>;
   for (const name of Object.keys(record)) {
+    // `credentials: undefined` (from a spread) means fixed credentials.
+    if (name === 'credentials' && record[name] === undefined) continue;
     if (name !== 'username' && name !== 'password') fail(name, `unknown option ${JSON.stringify(name)}`);
   }
   const { username, password } = record;
@@ -113,7 +115,7 @@ function originOf(url: string): string | undefined {
  * });
  * ```
  *
- * @example With what `docker login` stored
+ * @example With what docker login stored
  * ```ts
  * import { createDockerConfigCredentials } from '@regkit/docker-config';
  *
@@ -121,7 +123,7 @@ function originOf(url: string): string | undefined {
  * ```
  */
 export function createBasicAuthenticator(options: BasicAuthenticatorOptions | BasicProviderOptions): Authenticator {
-  if (typeof options === 'object' && options !== null && 'credentials' in options) {
+  if (typeof options === 'object' && options !== null && (options as { credentials?: unknown }).credentials !== undefined) {
     const provider = validateProvider(options as unknown as Record<string, unknown>);
     return authenticatorFromProvider(
       provider,

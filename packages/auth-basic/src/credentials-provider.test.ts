@@ -119,6 +119,16 @@ describe('createBasicAuthenticator({ credentials })', () => {
     expect((error as Error).message).not.toContain(PASSWORD);
   });
 
+  it('treats credentials: undefined as absent', async () => {
+    const { image, fake } = world();
+    const registry = new Registry({
+      domain: 'registry.fake.test',
+      transport: createHandlerTransport(fake),
+      authenticator: createBasicAuthenticator({ credentials: undefined, username: 'bob', password: PASSWORD } as never),
+    });
+    expect((await registry.repository('team/app').images().getByTag('v1')).digest).toBe(image.digest);
+  });
+
   it.each([
     [{ credentials: provider().provider, username: 'bob' }, 'credentials'],
     [{ credentials: provider().provider, password: 'p' }, 'credentials'],

@@ -146,7 +146,7 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): 
  * const authenticator = createTokenAuthenticator({ username: 'me', password: process.env.GHCR_TOKEN });
  * ```
  *
- * @example With what `docker login` stored
+ * @example With what docker login stored
  * ```ts
  * import { createDockerConfigCredentials } from '@regkit/docker-config';
  *

@@ -81,6 +81,21 @@ export interface LoginOptions {
   readonly signal?: AbortSignal;
 }
 
+/** Where `login` stored the credentials: a credential helper or a config file. */
+export type LoginResult = StoredInHelper | StoredInFile;
+
+/** `login` stored the credentials with a credential helper. */
+export interface StoredInHelper {
+  /** The helper's name: `pass` for `docker-credential-pass`. */
+  readonly helper: string;
+}
+
+/** `login` stored the credentials in the `auths` of a config file. */
+export interface StoredInFile {
+  /** The config file's path. */
+  readonly file: string;
+}
+
 /** Options of {@link DockerConfigCredentials.logout}. */
 export interface LogoutOptions {
   /** Aborts a credential helper's `erase`. */
@@ -102,7 +117,7 @@ export interface DockerConfigCredentials extends CredentialProvider {
    * @param host - `host[:port]`; `docker.io`, `index.docker.io` and `registry-1.docker.io` all mean Docker Hub.
    * @returns where the credentials went: `{ helper: 'pass' }` or `{ file: '/home/me/.docker/config.json' }`.
    */
-  login(host: string, credentials: LoginCredentials, options: LoginOptions): Promise<{ helper: string } | { file: string }>;
+  login(host: string, credentials: LoginCredentials, options: LoginOptions): Promise<LoginResult>;
   /**
    * Removes a registry's credentials like `docker logout`: the helper's
    * `erase` when one is configured, and the registry's `auths` entries in the
@@ -209,7 +224,7 @@ function fileSource(path: string): Source {
  *
  * @throws {InvalidOptionError} at once, for unknown or invalid options.
  *
- * @example Docker Hub with the credentials of `docker login`
+ * @example Docker Hub with the credentials of docker login
  * ```ts
  * import { Registry } from '@regkit/core';
  * import { createTokenAuthenticator } from '@regkit/auth-token';

@@ -15,7 +15,10 @@ export {
   type DockerConfigCredentialsOptions,
   type LoginCredentials,
   type LoginOptions,
+  type LoginResult,
   type LogoutOptions,
+  type StoredInFile,
+  type StoredInHelper,
   type VerifyRequest,
 } from './docker-config-credentials';
 export { type CredentialHelperAction, CredentialHelperError, DockerConfigError } from './errors';

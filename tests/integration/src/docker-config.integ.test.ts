@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { createBasicAuthenticator } from '@regkit/auth-basic';
 import { createTokenAuthenticator } from '@regkit/auth-token';
-import { TokenRequestError, UnauthorizedError } from '@regkit/core';
+import { Registry, TokenRequestError, UnauthorizedError } from '@regkit/core';
 import { createDockerConfigCredentials, DOCKER_HUB_KEY, verifyWithRegistry } from '@regkit/docker-config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -145,6 +145,39 @@ describe.skipIf(!registryAvailable)('@regkit/docker-config on distribution 2.8',
     expect(existsSync(directory)).toBe(false);
   });
 
+  it('uses an identitytoken from config.json through the OAuth2 refresh_token grant', async () => {
+    const server = token.tokenServer;
+    if (!server) throw new Error('token mode has a token server');
+    // What `docker login` stores for registries that issue identity tokens: a refresh token from the password grant.
+    const issued = await fetch(server.realm, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'password',
+        username: reader.username,
+        password: reader.password,
+        service: server.service,
+        client_id: 'docker',
+        access_type: 'offline',
+      }),
+    });
+    const refreshToken = ((await issued.json()) as { refresh_token?: string }).refresh_token;
+    expect(refreshToken).toBeTruthy();
+    const configPath = join(scratch, 'identity-token.json');
+    writeFileSync(configPath, JSON.stringify({ auths: { [token.host]: { auth: '', identitytoken: refreshToken } } }));
+    const before = server.tokenRequests.length;
+    const registry = new Registry({
+      domain: token.host,
+      authenticator: createTokenAuthenticator({ credentials: createDockerConfigCredentials({ configPath }) }),
+    });
+    expect((await registry.repository('private/app').images().getByTag('v1')).digest).toBe(plan.privateApp.manifest.digest);
+    const seen = server.tokenRequests.slice(before);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((request) => request.method === 'POST' && request.grant === 'refresh_token')).toBe(true);
+    expect(seen.every((request) => request.username === reader.username && request.status === 200)).toBe(true);
+    await registry.close();
+  });
+
   describe.skipIf(!passAvailable && process.env.CI === undefined)('with docker-credential-pass', () => {
     let home: PassHome;
 
@@ -169,6 +202,40 @@ describe.skipIf(!registryAvailable)('@regkit/docker-config on distribution 2.8',
       expect(await docker.getCredentials(basic.host)).toBeUndefined();
       expect(home.run('docker-credential-pass', ['erase'], token.host).status).toBe(0);
       expect(await docker.getCredentials(token.host)).toBeUndefined();
+    });
+
+    it('reads a private image with createTokenAuthenticator({ credentials }) and the token server sees that user', async () => {
+      const stored = home.run(
+        'docker-credential-pass',
+        ['store'],
+        JSON.stringify({ ServerURL: token.host, Username: reader.username, Secret: reader.password }),
+      );
+      expect(stored.status).toBe(0);
+      const server = token.tokenServer;
+      if (!server) throw new Error('token mode has a token server');
+      const before = server.tokenRequests.length;
+      const registry = new Registry({
+        domain: token.host,
+        authenticator: createTokenAuthenticator({ credentials: createDockerConfigCredentials({ env: home.env }) }),
+      });
+      const image = await registry.repository('private/app').images().getByTag('v1');
+      expect(image.digest).toBe(plan.privateApp.manifest.digest);
+      const seen = server.tokenRequests.slice(before);
+      expect(seen.length).toBeGreaterThan(0);
+      expect(seen.every((request) => request.username === reader.username && request.status === 200)).toBe(true);
+      // Without the helper's answer the same read is refused.
+      expect(home.run('docker-credential-pass', ['erase'], token.host).status).toBe(0);
+      const anonymous = new Registry({
+        domain: token.host,
+        authenticator: createTokenAuthenticator({ credentials: createDockerConfigCredentials({ env: home.env }) }),
+      });
+      const refused = await anonymous
+        .repository('private/app')
+        .images()
+        .getByTag('v1')
+        .catch((caught: unknown) => caught);
+      expect(UnauthorizedError.isInstance(refused)).toBe(true);
+      await Promise.all([registry.close(), anonymous.close()]);
     });
 
     it('login and logout go through the helper, leaving only an empty marker in config.json', async () => {
