@@ -148,6 +148,11 @@ export interface RegistryProfile {
    * has no such route (a `text/plain` router miss).
    */
   readonly referrersApi?: boolean | undefined;
+  /**
+   * Referrers per page before a `Link` to the next (`?last=<digest>&n=`; a
+   * smaller `n` is honoured). Default: every referrer on one page.
+   */
+  readonly referrersPageSize?: number | undefined;
   /** `DELETE /manifests/<tag>` removes the tag (202). Default false: 2.8 answers 400 `DIGEST_INVALID`. */
   readonly tagDelete?: boolean | undefined;
   /**
@@ -206,6 +211,7 @@ const OCI_1_1: RegistryProfile = {
   uploadContentRange: 'checked',
   monolithicPost: true,
   referrersApi: true,
+  referrersPageSize: 100,
   tagDelete: true,
 };
 

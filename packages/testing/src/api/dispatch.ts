@@ -3,6 +3,7 @@ import type { ApiContext } from './context';
 import { catalogEndpoint, tagsEndpoint } from './listing';
 import { manifestsEndpoint } from './manifests';
 import { ociError } from './oci-errors';
+import { referrersEndpoint } from './referrers';
 import { type DraftResponse, errorDraft, pageNotFound } from './responses';
 import type { Route } from './routes';
 import { uploadsEndpoint } from './uploads';
@@ -58,7 +59,7 @@ export function dispatch(context: ApiContext, target: Route): DraftResponse {
     case 'upload':
       return uploadsEndpoint(context, target.name, target.uuid);
     case 'referrers':
-      return pageNotFound();
+      return referrersEndpoint(context, target.name, target.digest);
     case 'redirect':
       return redirectDraft(target.location, target.html);
     case 'miss':

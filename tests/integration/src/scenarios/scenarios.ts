@@ -541,12 +541,28 @@ export const SCENARIOS: readonly Scenario[] = [
       const indexMissingChild = await put('index', index.bytes, index.mediaType);
       const retag = await put('v1-again', image.bytes, image.mediaType);
       const byDigest = await put(docker.digest, docker.bytes, docker.mediaType);
+      // An OCI 1.1 artifact naming the image as its subject: 2.8 stores it, knows nothing of subjects
+      // (no OCI-Subject) and has no referrers route.
+      const empty = new TextEncoder().encode('{}');
+      await client.pushBlob(name, { digest: sha256Digest(empty), bytes: empty, mediaType: 'application/vnd.oci.empty.v1+json' });
+      const artifact = new TextEncoder().encode(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: MEDIA_TYPES.ociManifest,
+          artifactType: 'application/vnd.example.sbom',
+          config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256Digest(empty), size: 2 },
+          layers: [{ mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256Digest(empty), size: 2 }],
+          subject: { mediaType: image.mediaType, digest: image.digest, size: image.bytes.length },
+        }),
+      );
+      const withSubject = await put(sha256Digest(artifact), artifact, MEDIA_TYPES.ociManifest);
+      const referrers = await http(target, 'GET', `/v2/${name}/referrers/${image.digest}`, { scopes: pull(name) });
       const tags = await clientFor(target).repository(name).tags().getAll();
       const manifest = (answer: HttpObservation) => ({
         ...codes(answer),
         location: where(answer.headers.location),
         digest: answer.headers['docker-content-digest'],
-        oci: answer.headers['oci-subject'],
+        ociSubject: answer.headers['oci-subject'],
       });
       return {
         mounted: uploadAnswer(mounted),
@@ -561,6 +577,8 @@ export const SCENARIOS: readonly Scenario[] = [
         indexMissingChild: { status: indexMissingChild.status, errors: indexMissingChild.errors },
         retag: manifest(retag),
         byDigest: manifest(byDigest),
+        withSubject: manifest(withSubject),
+        referrers,
         tags: sorted(tags),
       };
     },
