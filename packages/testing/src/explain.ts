@@ -71,6 +71,16 @@ export function explainNotFound(store: RegistryStore, target: Route, path: strin
       if (repository.blobs.has(target.digest)) return undefined;
       return `no blob ${target.digest} in ${target.name}${elsewhere(store, target.name, target.digest, 'blobs')}`;
     }
+    case 'upload': {
+      if (target.uuid === undefined) return undefined;
+      const session = store.uploads.get(target.uuid);
+      if (session === undefined)
+        return `no upload session ${target.uuid} in ${target.name}: it was completed or cancelled, or never opened here`;
+      return (
+        `upload session ${target.uuid} holds ${session.size} bytes, but the request's _state does not match it: ` +
+        'use the Location of the newest answer'
+      );
+    }
     default:
       return undefined;
   }

@@ -133,9 +133,9 @@ export interface FakeRegistry {
   /** The pull budget, for profiles with a rate limit (`docker-hub`); else `undefined`. */
   readonly rateLimit: FakeRateLimit | undefined;
   /**
-   * Answers one request: the registry API for the read side and delete,
-   * with 2.8's statuses, headers and error bodies. Never throws for a bad
-   * request; it answers it.
+   * Answers one request: the registry API (reads, pushes and deletes) with
+   * 2.8's statuses, headers and error bodies. Never throws for a bad
+   * request; it answers it. Push bodies are read whole into memory.
    */
   handle(request: Request): Promise<Response>;
   /** True when requests to `origin` belong to this registry (its own, its token service's, or one it listens on). */
@@ -291,11 +291,15 @@ async function readBody(request: Request): Promise<Uint8Array> {
   return new Uint8Array(await request.arrayBuffer());
 }
 
-/** For `POST …/blobs/uploads/?mount=<digest>&from=<repository>`: the pull access the source needs. */
+/**
+ * For `POST …/blobs/uploads/?mount=<digest>&from=<repository>`: the pull
+ * access the source needs. 2.8 asks for it whenever `from` is there, mount
+ * or not.
+ */
 function mountSourceOf(target: Route, method: string, url: URL): AccessRequirement | undefined {
   if (target.kind !== 'upload' || target.uuid !== undefined || method !== 'POST') return undefined;
   const from = url.searchParams.get('from');
-  if (url.searchParams.get('mount') === null || from === null || !REPOSITORY_NAME.test(from)) return undefined;
+  if (from === null || !REPOSITORY_NAME.test(from)) return undefined;
   return { type: 'repository', name: from, actions: ['pull'] };
 }
 

@@ -386,3 +386,19 @@ describe('push access', () => {
     expect(registry.calls.map((call) => `${call.method} ${call.status}`)).toEqual(['POST 202', 'PUT 201']);
   });
 });
+
+describe('explanations for uploads that found nothing', () => {
+  it('says why a session is unknown or its Location stale', async () => {
+    const registry = createFakeRegistry({ fixtures: false });
+    const { location } = await start(registry);
+    const patched = await registry.handle(at(location, { method: 'PATCH', body: CONTENT }));
+    expect(patched.status).toBe(202);
+    await registry.handle(at(location));
+    await registry.handle(at(patched.headers.get('location') ?? '', { method: 'DELETE' }));
+    await registry.handle(at(patched.headers.get('location') ?? ''));
+    expect(registry.unmatched.map((entry) => entry.explanation)).toEqual([
+      expect.stringContaining("holds 20 bytes, but the request's _state"),
+      expect.stringContaining('it was completed or cancelled'),
+    ]);
+  });
+});
