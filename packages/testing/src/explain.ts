@@ -25,7 +25,7 @@ function elsewhere(store: RegistryStore, name: string, digest: string, kind: 'ma
 function explainMiss(path: string): string {
   if (!path.startsWith('/v2/')) return `no registry route for ${path}: registry API paths start with /v2/`;
   if (/\/referrers\//.test(path))
-    return `no registry route for ${path}: the referrers API is not served (distribution 2.8 has none)`;
+    return `no registry route for ${path}: the referrers API is not served by this profile (distribution 2.8 has none; \`oci-1.1\` has it)`;
   if (/[A-Z]/.test(path.split('/')[2] ?? '') || /\/v2\/.*[A-Z].*\/(manifests|blobs|tags)\//.test(path))
     return `no registry route for ${path}: repository names are lower-case`;
   if (/\/manifests\//.test(path))
@@ -70,6 +70,16 @@ export function explainNotFound(store: RegistryStore, target: Route, path: strin
       if (repository === undefined) return unknownRepository(store, target.name);
       if (repository.blobs.has(target.digest)) return undefined;
       return `no blob ${target.digest} in ${target.name}${elsewhere(store, target.name, target.digest, 'blobs')}`;
+    }
+    case 'upload': {
+      if (target.uuid === undefined) return undefined;
+      const session = store.uploads.get(target.uuid);
+      if (session === undefined)
+        return `no upload session ${target.uuid} in ${target.name}: it was completed or cancelled, or never opened here`;
+      return (
+        `upload session ${target.uuid} holds ${session.size} bytes, but the request's _state does not match it: ` +
+        'use the Location of the newest answer'
+      );
     }
     default:
       return undefined;

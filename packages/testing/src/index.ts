@@ -1,7 +1,7 @@
 /**
  * `@regkit/testing`: an in-memory fake Docker/OCI registry for tests, with
- * distribution 2.8's answers and profiles for Docker Hub, GHCR, ECR and
- * Quay, content builders, default fixtures, call recording, fault
+ * distribution 2.8's answers (pushes included) and profiles for OCI 1.1
+ * (referrers), Docker Hub, GHCR, ECR and Quay, content builders, default fixtures, call recording, fault
  * injection, a handler transport and a loopback server. The MSW handlers
  * live in `@regkit/testing/msw` and the vitest helpers in
  * `@regkit/testing/vitest`, so this entry imports neither.

@@ -34,6 +34,18 @@ export interface RepositoryState {
   everTagged: boolean;
 }
 
+/** An open blob upload session: the bytes received so far, in order. */
+export interface UploadSession {
+  /** The session id, the last path segment of its `Location`. */
+  readonly uuid: string;
+  /** The repository it uploads to. */
+  readonly name: string;
+  /** Chunks received, in order. */
+  readonly chunks: Uint8Array[];
+  /** Bytes received so far. */
+  size: number;
+}
+
 function fail(message: string): never {
   throw new Error(`[@regkit/testing] ${message}`);
 }
@@ -50,6 +62,8 @@ function copy(bytes: Uint8Array | string): Uint8Array {
  */
 export class RegistryStore {
   readonly #repositories = new Map<string, RepositoryState>();
+  /** Open upload sessions by id. */
+  readonly uploads = new Map<string, UploadSession>();
 
   /** The repository, or `undefined` when nothing was ever put in it. */
   get(name: string): RepositoryState | undefined {
@@ -98,6 +112,11 @@ export class RegistryStore {
     return stored;
   }
 
+  /** Links an already stored blob (a mount, or a finished upload) into a repository. */
+  linkBlob(name: string, digest: string, blob: StoredBlob): void {
+    this.#repository(name).blobs.set(digest, blob);
+  }
+
   /** Points `tag` at a stored manifest, moving it if it existed. */
   tag(name: string, tag: string, digest: string): void {
     if (!TAG.test(tag)) fail(`invalid tag ${JSON.stringify(tag)}`);
@@ -119,5 +138,6 @@ export class RegistryStore {
   /** Removes everything. */
   clear(): void {
     this.#repositories.clear();
+    this.uploads.clear();
   }
 }

@@ -3,8 +3,10 @@ import type { ApiContext } from './context';
 import { catalogEndpoint, tagsEndpoint } from './listing';
 import { manifestsEndpoint } from './manifests';
 import { ociError } from './oci-errors';
+import { referrersEndpoint } from './referrers';
 import { type DraftResponse, errorDraft, pageNotFound } from './responses';
 import type { Route } from './routes';
+import { uploadsEndpoint } from './uploads';
 
 const encoder = new TextEncoder();
 
@@ -55,8 +57,9 @@ export function dispatch(context: ApiContext, target: Route): DraftResponse {
     case 'blob':
       return blobsEndpoint(context, target.name, target.digest);
     case 'upload':
-      // Push is not implemented yet; answer as a registry that refuses it.
-      return errorDraft([ociError('UNSUPPORTED')]);
+      return uploadsEndpoint(context, target.name, target.uuid);
+    case 'referrers':
+      return referrersEndpoint(context, target.name, target.digest);
     case 'redirect':
       return redirectDraft(target.location, target.html);
     case 'miss':

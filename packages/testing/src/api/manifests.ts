@@ -3,6 +3,7 @@ import { manifestKind } from '../content/media-types';
 import type { RepositoryState, StoredManifest } from '../registry-store';
 import { acceptedManifestTypes } from './accept';
 import type { ApiContext } from './context';
+import { putManifest } from './manifest-put';
 import { ociError } from './oci-errors';
 import { type DraftResponse, emptyDraft, errorDraft, methodNotAllowed } from './responses';
 
@@ -125,11 +126,19 @@ function getManifest(context: ApiContext, name: string, reference: string): Draf
 /**
  * DELETE of a manifest as 2.8 answers it: by digest it removes the manifest
  * and every tag pointing at it (202); by tag it is 400 `DIGEST_INVALID`,
- * because 2.8 has no tag deletion.
+ * because 2.8 has no tag deletion, except in profiles with `tagDelete`,
+ * where only that tag goes (202).
  */
 function deleteManifest(context: ApiContext, name: string, reference: string): DraftResponse {
   if (!context.profile.deleteEnabled) return errorDraft([ociError('UNSUPPORTED')]);
-  if (!isValidDigest(reference)) return errorDraft([ociError('DIGEST_INVALID')]);
+  if (!isValidDigest(reference)) {
+    if (context.profile.tagDelete !== true) return errorDraft([ociError('DIGEST_INVALID')]);
+    // OCI 1.1 tag delete: the tag goes, the manifest and its other tags stay.
+    const repository = context.store.get(name);
+    if (repository === undefined || !repository.tags.delete(reference))
+      return errorDraft([ociError('MANIFEST_UNKNOWN', { detail: { Tag: reference } })]);
+    return emptyDraft(202, { 'Content-Length': '0' });
+  }
   const repository = context.store.get(name);
   if (repository === undefined || !repository.manifests.delete(reference)) return errorDraft([ociError('MANIFEST_UNKNOWN')]);
   for (const [tag, digest] of [...repository.tags]) {
@@ -147,8 +156,7 @@ export function manifestsEndpoint(context: ApiContext, name: string, reference: 
     case 'DELETE':
       return deleteManifest(context, name, reference);
     case 'PUT':
-      // Push is not implemented yet; answer as a registry that refuses it.
-      return errorDraft([ociError('UNSUPPORTED')]);
+      return putManifest(context, name, reference);
     default:
       return methodNotAllowed(['DELETE', 'GET', 'HEAD', 'PUT']);
   }

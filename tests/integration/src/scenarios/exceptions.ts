@@ -25,7 +25,7 @@ export const FIDELITY_EXCEPTIONS: readonly FidelityException[] = [
   {
     id: 'tags-paging',
     scenario: 'tag listing with n, last and Link',
-    profiles: ['distribution'],
+    profiles: ['distribution', 'oci-1.1'],
     fields: ['firstPage', 'afterLast', 'lastPage', 'noParameters'],
     reason:
       'distribution 2.8 ignores n and last on the tags list and sends every tag, unsorted, without Link; the `distribution` ' +
@@ -35,7 +35,7 @@ export const FIDELITY_EXCEPTIONS: readonly FidelityException[] = [
   {
     id: 'schema1-conversion',
     scenario: 'Accept negotiation',
-    profiles: ['distribution', 'distribution-2.8'],
+    profiles: ['distribution', 'distribution-2.8', 'oci-1.1'],
     fields: ['v2ByTagWithOciOnly'],
     reason:
       'asked for a schema 2 image by tag without the schema 2 type, distribution 2.8 converts it to a signed schema 1 manifest; ' +
@@ -44,7 +44,7 @@ export const FIDELITY_EXCEPTIONS: readonly FidelityException[] = [
   {
     id: 'multi-range',
     scenario: 'blob range reads',
-    profiles: ['distribution', 'distribution-2.8'],
+    profiles: ['distribution', 'distribution-2.8', 'oci-1.1'],
     fields: ['multiRange'],
     reason:
       'distribution answers several ranges with 206 multipart/byteranges; the fake ignores such a Range and sends the whole blob (200).',
@@ -52,7 +52,7 @@ export const FIDELITY_EXCEPTIONS: readonly FidelityException[] = [
   {
     id: 'range-not-satisfiable-length',
     scenario: 'blob range reads',
-    profiles: ['distribution', 'distribution-2.8'],
+    profiles: ['distribution', 'distribution-2.8', 'oci-1.1'],
     fields: ['pastTheEnd'],
     reason:
       'for a Range past the end, distribution 2.8 (Go’s http.ServeContent) answers 416 with the blob’s Content-Length but ' +
@@ -61,11 +61,54 @@ export const FIDELITY_EXCEPTIONS: readonly FidelityException[] = [
   {
     id: 'upper-case-repository-name',
     scenario: 'unknown tags, digests, repositories and blobs: errors and OCI codes',
-    profiles: ['distribution', 'distribution-2.8'],
+    profiles: ['distribution', 'distribution-2.8', 'oci-1.1'],
     fields: ['upperCaseName'],
     reason:
       'Debian’s 2.8.2 routes an upper-case repository name and then fails: 500 `{}` with the blob descriptor cache the harness ' +
       'enables, 404 NAME_UNKNOWN without it. The fake answers the router miss (text/plain 404) that protocol.md records.',
+  },
+  {
+    id: 'referrers-api',
+    scenario: 'unknown tags, digests, repositories and blobs: errors and OCI codes',
+    profiles: ['oci-1.1'],
+    fields: ['referrers'],
+    reason:
+      'the `oci-1.1` profile serves the OCI 1.1 referrers API (200, an empty index for a subject without referrers); ' +
+      'distribution 2.8 has no such route and answers the text/plain router miss.',
+  },
+  {
+    id: 'referrers-api-subject',
+    scenario: 'push: mounts, manifest PUT validation and tagging',
+    profiles: ['oci-1.1'],
+    fields: ['withSubject', 'referrers'],
+    reason:
+      'the `oci-1.1` profile answers a manifest PUT with a subject with OCI-Subject and lists it through the referrers API; ' +
+      'distribution 2.8 stores the manifest without either.',
+  },
+  {
+    id: 'checked-content-range',
+    scenario: 'push: upload sessions, chunks, digests and cancel',
+    profiles: ['oci-1.1'],
+    fields: ['outOfOrder', 'status'],
+    reason:
+      'the `oci-1.1` profile refuses a PATCH whose Content-Range does not start where the upload ends (416, as the OCI spec ' +
+      'says); distribution 2.8 ignores Content-Range and appends the chunk.',
+  },
+  {
+    id: 'single-post-upload',
+    scenario: 'push: upload sessions, chunks, digests and cancel',
+    profiles: ['oci-1.1'],
+    fields: ['singlePost', 'singleStored'],
+    reason:
+      'the `oci-1.1` profile completes POST ?digest= with the blob as body in one request (201); distribution 2.8 opens a ' +
+      'session and ignores the body (202).',
+  },
+  {
+    id: 'tag-delete',
+    scenario: 'delete by digest removes every tag on it',
+    profiles: ['oci-1.1'],
+    fields: ['byTag'],
+    reason: 'the `oci-1.1` profile deletes a tag (202, OCI 1.1); distribution 2.8 answers 400 DIGEST_INVALID.',
   },
 ];
 

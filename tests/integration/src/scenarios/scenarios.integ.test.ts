@@ -21,6 +21,7 @@ const PAIRS = [
   { fake: 'fake (distribution, open)', real: 'distribution 2.8 (open)' },
   { fake: 'fake (distribution-2.8, open)', real: 'distribution 2.8 (open)' },
   { fake: 'fake (distribution, token)', real: 'distribution 2.8 (token)' },
+  { fake: 'fake (oci-1.1, open)', real: 'distribution 2.8 (open)' },
 ] as const;
 
 describe.skipIf(!available)('scenarios: the fake registry against distribution 2.8', () => {
@@ -33,6 +34,7 @@ describe.skipIf(!available)('scenarios: the fake registry against distribution 2
       startFakeTarget('distribution', 'none'),
       startFakeTarget('distribution-2.8', 'none'),
       startFakeTarget('distribution', 'token'),
+      startFakeTarget('oci-1.1', 'none'),
       startRealTarget('none'),
       startRealTarget('token'),
     ]);

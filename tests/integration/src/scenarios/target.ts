@@ -88,7 +88,7 @@ function httpClient(connection: RegistryConnection, user: ScenarioUser): PushCli
 
 /** A fake registry on loopback, seeded with the scenario content. */
 export async function startFakeTarget(
-  profile: 'distribution' | 'distribution-2.8',
+  profile: 'distribution' | 'distribution-2.8' | 'oci-1.1',
   auth: ScenarioCapabilities['auth'],
 ): Promise<ScenarioTarget> {
   const registry: FakeRegistry = createFakeRegistry({
