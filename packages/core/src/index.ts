@@ -34,7 +34,7 @@ export { assertDigest, type DigestAlgorithm, isDigest, type ParsedDigest, parseD
 export * from './errors';
 export { createFetchTransport, type FetchTransportOptions } from './fetch-transport';
 export { createHasher, digestOf, type Hasher } from './hasher';
-export { type Attestation, type Image, Images, type Platform } from './images';
+export { type Attestation, type Image, Images, type Platform, type TagResult } from './images';
 export { assertKnownOptions } from './known-options';
 export type {
   Descriptor,
@@ -58,7 +58,7 @@ export {
   MediaTypes,
 } from './media-types';
 export type { ListOptions } from './pagination';
-export type { PlatformSelector } from './platform-selector';
+export type { PlatformParts, PlatformSelector } from './platform-selector';
 export { parseRateLimit, type RateLimitState } from './rate-limit';
 export { redactUrl } from './redact';
 export {

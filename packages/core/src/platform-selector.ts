@@ -1,10 +1,18 @@
 import { InvalidOptionError } from './errors';
 import type { DescriptorPlatform } from './manifest';
 
+/** A platform by its parts. */
+export interface PlatformParts {
+  /** Operating system, e.g. `linux`. */
+  readonly os: string;
+  /** CPU architecture, e.g. `arm64`. */
+  readonly architecture: string;
+  /** CPU variant, e.g. `v8`; when absent every variant matches. */
+  readonly variant?: string | undefined;
+}
+
 /** A platform to keep when copying: `os/arch[/variant]`, or its parts. */
-export type PlatformSelector =
-  | string
-  | { readonly os: string; readonly architecture: string; readonly variant?: string | undefined };
+export type PlatformSelector = string | PlatformParts;
 
 /** A selector, parsed. */
 export interface ParsedPlatformSelector {
