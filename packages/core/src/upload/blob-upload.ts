@@ -291,6 +291,8 @@ export class BlobWriter {
         next = reader.read(chunkSize);
         next.catch(() => undefined);
         await this.#send(session, 'PATCH', chunk.bytes, acknowledged, undefined, signal);
+        // Acknowledged: the registry holds these bytes, so their buffer can take the next chunk.
+        reader.release(chunk);
         acknowledged = end;
         options.onProgress?.({ done: acknowledged, total: options.total });
         chunk = await next;
