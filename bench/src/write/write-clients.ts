@@ -6,6 +6,9 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { createTokenAuthenticator } from '@regkit/auth-token';
@@ -16,6 +19,8 @@ import { deterministicChunks } from '../seed-stream';
 import type { Endpoint, WriteClientId, WriteTaskId, WriteWorkload } from './write-jobs';
 
 const execFileAsync = promisify(execFile);
+const UNSHARE = '/usr/bin/unshare';
+const ROOT_CACHE = '/var/lib/containers/cache';
 const STREAM_PIECE = 1024 * 1024;
 const MANIFEST_ACCEPT = [
   'application/vnd.oci.image.index.v1+json',
@@ -113,11 +118,29 @@ export function skopeoWriteClient(): WriteClient {
         `docker://${hostOf(originOf(workload.destination, useCount))}/${repository}:${image.tag}`,
       ];
       const skopeo = requireTool('skopeo');
-      const [file, argv] = time ? [time, ['-f', 'regkit-usage: %M %U %S', skopeo, ...args]] : [skopeo, args];
+      const timed = time ? [time, '-f', 'regkit-usage: %M %U %S', skopeo, ...args] : [skopeo, ...args];
+      // skopeo's blob-info cache remembers where blobs were pushed, and it would mount them from
+      // an earlier run's repository instead of copying them. As root the cache is in
+      // /var/lib/containers/cache: hide it behind an empty tmpfs in a private mount namespace.
+      // Otherwise it follows $XDG_DATA_HOME, which a fresh home per run empties.
+      const [file, argv] =
+        process.getuid?.() === 0 && isExecutable(UNSHARE)
+          ? [
+              UNSHARE,
+              ['-m', 'sh', '-c', `mkdir -p ${ROOT_CACHE} && mount -t tmpfs none ${ROOT_CACHE} && exec "$@"`, 'sh', ...timed],
+            ]
+          : [timed[0] as string, timed.slice(1)];
+      const home = await mkdtemp(join(tmpdir(), 'regkit-bench-skopeo-home-'));
       try {
         const { stderr } = await execFileAsync(file, argv, {
           timeout: 600_000,
-          env: { ...process.env, NO_PROXY: '127.0.0.1', no_proxy: '127.0.0.1' },
+          env: {
+            ...process.env,
+            HOME: home,
+            XDG_DATA_HOME: join(home, '.local/share'),
+            NO_PROXY: '127.0.0.1',
+            no_proxy: '127.0.0.1',
+          },
         });
         const usage = /regkit-usage: (\d+) ([\d.]+) ([\d.]+)/.exec(stderr);
         if (usage) {
@@ -128,6 +151,8 @@ export function skopeoWriteClient(): WriteClient {
         // Never echo the command line: it holds credentials.
         const failure = error as { stderr?: unknown; code?: unknown };
         throw new Error(`skopeo copy failed (code ${String(failure.code)}): ${String(failure.stderr ?? '').slice(0, 500)}`);
+      } finally {
+        await rm(home, { recursive: true, force: true });
       }
     },
   };

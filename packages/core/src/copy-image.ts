@@ -292,7 +292,7 @@ export async function copyImage(
             report();
           },
         },
-        false,
+        { checkExisting: false, preverified: true },
       );
       if (uploaded.digest !== blob.digest)
         throw new DigestMismatchError(blob.digest, uploaded.digest, 'descriptor', `blob ${blob.digest}`);

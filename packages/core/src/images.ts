@@ -51,6 +51,12 @@ export interface Platform {
   readonly size: number;
 }
 
+/** What {@link Images.tag} wrote. */
+export interface TagResult {
+  /** Digest of the manifest now under the new tag (unchanged from the source reference's). */
+  readonly digest: string;
+}
+
 /** An attestation (provenance, SBOM) attached to an index by BuildKit. */
 export interface Attestation {
   /** Digest of the attestation manifest. */
@@ -472,7 +478,7 @@ export class Images {
    * @throws InvalidReferenceError when `newTag` is not a valid tag
    * @throws ResourceNotFoundError when `reference` does not exist
    */
-  async tag(reference: string, newTag: string, options: { readonly signal?: AbortSignal } = {}): Promise<{ digest: string }> {
+  async tag(reference: string, newTag: string, options: { readonly signal?: AbortSignal } = {}): Promise<TagResult> {
     if (typeof newTag !== 'string' || !isValidTag(newTag)) {
       throw new InvalidReferenceError(String(newTag), 'TAG_INVALID_FORMAT', 'a tag must match [A-Za-z0-9_][A-Za-z0-9._-]{0,127}');
     }

@@ -44,7 +44,15 @@ export * from './errors';
 export { createFetchTransport, type FetchTransportOptions } from './fetch-transport';
 export { createHasher, digestOf, type Hasher } from './hasher';
 export type { ImageConfig, ImageHistoryEntry, ImageRootFs, ImageRunConfig } from './image-config';
-export { type Attestation, type GetConfigOptions, type Image, type ImageKind, Images, type Platform } from './images';
+export {
+  type Attestation,
+  type GetConfigOptions,
+  type Image,
+  type ImageKind,
+  Images,
+  type Platform,
+  type TagResult,
+} from './images';
 export { assertKnownOptions } from './known-options';
 export type {
   Descriptor,

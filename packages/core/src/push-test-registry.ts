@@ -39,7 +39,8 @@ export function sha256(bytes: Uint8Array): string {
 
 async function readAll(body: TransportRequest['body']): Promise<Uint8Array> {
   if (body === undefined) return new Uint8Array(0);
-  if (body instanceof Uint8Array) return body;
+  // A copy, as a real server holds the bytes it received, not the sender's buffer (which may be reused).
+  if (body instanceof Uint8Array) return body.slice();
   const chunks: Uint8Array[] = [];
   for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) chunks.push(chunk);
   return new Uint8Array(Buffer.concat(chunks));

@@ -273,3 +273,26 @@ describe('blobs().delete and cancelUpload', () => {
     await expect(blobs.cancelUpload(location)).resolves.toBeUndefined();
   });
 });
+
+describe('chunk memory', () => {
+  it('reuses two chunk buffers for a long stream instead of allocating one per chunk', async () => {
+    const { fake } = setup();
+    const bytes = content(100 * 16, 5);
+    const seen = new Set<ArrayBufferLike>();
+    const recording = {
+      ...fake,
+      specificationVersion: 'v1' as const,
+      name: 'recording',
+      send: (request: Parameters<typeof fake.send>[0]) => {
+        if (request.method === 'PATCH' && request.body instanceof Uint8Array) seen.add(request.body.buffer);
+        return fake.send(request);
+      },
+    };
+    const registry = new Registry({ domain: '127.0.0.1:5999', transport: recording });
+    const result = await registry.repository(REPO).blobs().upload(webStream(bytes, 7), { chunkSize: 16 });
+    expect(result.digest).toBe(sha256(bytes));
+    expect(fake.blob(REPO, result.digest)).toEqual(bytes);
+    expect(fake.calls.filter((c) => c.method === 'PATCH')).toHaveLength(99);
+    expect(seen.size).toBeLessThanOrEqual(2);
+  });
+});

@@ -25,7 +25,7 @@ export interface UploadProgress {
   readonly total: number | undefined;
 }
 
-/** Options for {@link uploadBlob} (`blobs().upload()`). */
+/** Options for `blobs().upload()`. */
 export interface UploadBlobOptions {
   /**
    * The content's digest, when known: the registry is asked first (HEAD) and
@@ -161,10 +161,18 @@ export class BlobWriter {
   }
 
   /**
-   * @param checkExisting - false when the caller has just checked existence
-   *   itself (copyImage), so a known digest costs no second HEAD.
+   * @param internal - for copyImage: `checkExisting: false` when the caller
+   *   has just checked existence itself (no second HEAD); `preverified: true`
+   *   when the content is a stream that errors before its end unless it
+   *   hashes to `options.digest` (a verified `blobs().get()` body), so it is
+   *   not hashed a second time.
    */
-  async upload(content: UploadContent, options: UploadBlobOptions = {}, checkExisting = true): Promise<UploadedBlob> {
+  async upload(
+    content: UploadContent,
+    options: UploadBlobOptions = {},
+    internal: { readonly checkExisting?: boolean; readonly preverified?: boolean } = {},
+  ): Promise<UploadedBlob> {
+    const checkExisting = internal.checkExisting ?? true;
     assertUploadContent(content);
     if (typeof options !== 'object' || options === null) {
       throw new InvalidOptionError('options', '@regkit/core: blobs().upload() options must be an object');
@@ -197,7 +205,14 @@ export class BlobWriter {
     for (let restart = 0; ; restart++) {
       const reader = createChunkReader(content);
       try {
-        return await this.#uploadOnce(reader, { ...options, algorithm, chunkSize, size, total });
+        return await this.#uploadOnce(reader, {
+          ...options,
+          algorithm,
+          chunkSize,
+          size,
+          total,
+          preverified: internal.preverified === true && options.digest !== undefined,
+        });
       } catch (error) {
         if (!(error instanceof SessionLost)) {
           await reader.cancel(error);
@@ -239,6 +254,7 @@ export class BlobWriter {
     reader: ChunkReader,
     options: Omit<UploadBlobOptions, 'size'> & {
       algorithm: DigestAlgorithm;
+      preverified: boolean;
       chunkSize: number;
       size: number | undefined;
       total: number | undefined;
@@ -247,13 +263,14 @@ export class BlobWriter {
     const { signal } = options;
     const session = await this.#open(signal);
     const chunkSize = Math.max(options.chunkSize, session.minChunk);
-    const hasher = createHasher(options.algorithm);
+    // A pre-verified stream fails before its last chunk unless it matches the digest: no second hash.
+    const hasher = options.preverified ? undefined : createHasher(options.algorithm);
     let acknowledged = 0;
     let next: Promise<Chunk> | undefined;
     try {
       let chunk = await reader.read(chunkSize);
       for (;;) {
-        hasher.update(chunk.bytes);
+        hasher?.update(chunk.bytes);
         const end = acknowledged + chunk.bytes.byteLength;
         if (options.size !== undefined && (end > options.size || (chunk.last && end !== options.size))) {
           throw new InvalidOptionError(
@@ -262,7 +279,7 @@ export class BlobWriter {
           );
         }
         if (chunk.last) {
-          const digest = await hasher.digest();
+          const digest = hasher === undefined ? (options.digest as string) : await hasher.digest();
           if (options.digest !== undefined && digest !== options.digest) {
             throw new DigestMismatchError(options.digest, digest, 'request', this.#what);
           }
@@ -274,6 +291,8 @@ export class BlobWriter {
         next = reader.read(chunkSize);
         next.catch(() => undefined);
         await this.#send(session, 'PATCH', chunk.bytes, acknowledged, undefined, signal);
+        // Acknowledged: the registry holds these bytes, so their buffer can take the next chunk.
+        reader.release(chunk);
         acknowledged = end;
         options.onProgress?.({ done: acknowledged, total: options.total });
         chunk = await next;

@@ -25,6 +25,12 @@ export interface ChunkReader {
   readonly rereadable: boolean;
   /** The next chunk of up to `size` bytes. */
   read(size: number): Promise<Chunk>;
+  /**
+   * Hands a chunk's memory back once the registry has acknowledged it, so
+   * the next chunk can reuse it: fresh multi-MiB buffers cost page faults
+   * and garbage collection on every chunk.
+   */
+  release(chunk: Chunk): void;
   /** Stops reading and releases the source. */
   cancel(reason?: unknown): Promise<void>;
 }
@@ -62,8 +68,13 @@ class BytesReader implements ChunkReader {
     return { bytes, last: end === this.#bytes.byteLength };
   }
 
+  release(): void {}
+
   async cancel(): Promise<void> {}
 }
+
+/** Keeps at most two chunk buffers of one size: the chunk in flight and the one being filled. */
+const POOL_LIMIT = 2;
 
 type Pull = () => Promise<IteratorResult<unknown>>;
 
@@ -73,6 +84,8 @@ class StreamReader implements ChunkReader {
   readonly #release: (reason?: unknown) => Promise<void>;
   #pending: Uint8Array | undefined;
   #ended = false;
+  readonly #free: Uint8Array[] = [];
+  readonly #owned = new Set<ArrayBufferLike>();
 
   constructor(pull: Pull, release: (reason?: unknown) => Promise<void>) {
     this.#pull = pull;
@@ -112,7 +125,7 @@ class StreamReader implements ChunkReader {
       if (first.byteLength > size) this.#pending = first.subarray(size);
     } else {
       // Copy into one buffer of the chunk's size: the transport then sends one bounded Uint8Array.
-      const buffer = new Uint8Array(size);
+      const buffer = this.#buffer(size);
       buffer.set(first);
       let filled = first.byteLength;
       while (filled < size) {
@@ -130,6 +143,20 @@ class StreamReader implements ChunkReader {
     if (next === undefined) return { bytes, last: true };
     this.#pending = next;
     return { bytes, last: false };
+  }
+
+  #buffer(size: number): Uint8Array {
+    const reused = this.#free.pop();
+    if (reused !== undefined && reused.byteLength === size) return reused;
+    const buffer = new Uint8Array(size);
+    if (this.#owned.size < POOL_LIMIT) this.#owned.add(buffer.buffer);
+    return buffer;
+  }
+
+  release(chunk: Chunk): void {
+    const { buffer, byteOffset } = chunk.bytes;
+    if (!this.#owned.has(buffer) || byteOffset !== 0 || this.#free.length >= POOL_LIMIT) return;
+    if (!this.#free.some((free) => free.buffer === buffer)) this.#free.push(new Uint8Array(buffer));
   }
 
   async cancel(reason?: unknown): Promise<void> {
