@@ -5,7 +5,7 @@ import { defineConfig } from 'tsup';
 // bundled; every package (regkit's own builds, undici, the peers) stays
 // external so the benchmark runs exactly the code users install.
 export default defineConfig({
-  entry: { main: 'src/main.ts', worker: 'src/worker.ts' },
+  entry: { main: 'src/main.ts', worker: 'src/worker.ts', write: 'src/write/write-main.ts', 'write-worker': 'src/write/write-worker.ts' },
   format: ['esm'],
   platform: 'node',
   target: 'node20',

@@ -1,6 +1,9 @@
-import { createCipheriv, createHash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { connectionOf, DEFAULT_USERS, PushClient, type RunningRegistry, runLimited, seedPlan, sha256Digest } from './harness';
 import { tagName, type Workload } from './jobs';
+import { deterministicChunks } from './seed-stream';
+
+export { deterministicChunks };
 
 /** How much to seed. */
 export interface SeedSizes {
@@ -19,21 +22,6 @@ const UPLOAD_CHUNK_BYTES = 8 * 1024 * 1024;
 const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
 const DOCKER_CONFIG = 'application/vnd.docker.container.image.v1+json';
 const DOCKER_LAYER = 'application/vnd.docker.image.rootfs.diff.tar.gzip';
-
-/**
- * Deterministic pseudo-random bytes, `chunkBytes` at a time: the AES-128-CTR
- * keystream of a fixed key. Incompressible, identical on every run, and
- * produced without ever holding more than one chunk.
- */
-export function* deterministicChunks(totalBytes: number, chunkBytes: number): Generator<Buffer> {
-  const key = createHash('sha256').update('regkit-bench-blob').digest().subarray(0, 16);
-  const cipher = createCipheriv('aes-128-ctr', key, Buffer.alloc(16));
-  const zeros = Buffer.alloc(chunkBytes);
-  for (let offset = 0; offset < totalBytes; offset += chunkBytes) {
-    const length = Math.min(chunkBytes, totalBytes - offset);
-    yield cipher.update(length === chunkBytes ? zeros : zeros.subarray(0, length));
-  }
-}
 
 /**
  * Pushes everything the tasks need into `registry` through the distribution
@@ -101,7 +89,7 @@ async function pushLargeImage(client: PushClient, blobBytes: number): Promise<{ 
  * A chunked upload (POST, one PATCH per chunk with `Content-Range`, then PUT
  * `?digest=`), hashing as it goes: only one chunk is ever in memory.
  */
-async function pushBlobInChunks(client: PushClient, repository: string, totalBytes: number): Promise<string> {
+export async function pushBlobInChunks(client: PushClient, repository: string, totalBytes: number): Promise<string> {
   const scopes = [`repository:${repository}:pull,push`];
   let response = await client.send('POST', `/v2/${repository}/blobs/uploads/`, { scopes });
   let location = await nextLocation(response, 202, 'start upload');

@@ -78,6 +78,15 @@ function rangeStart(contentRange: string | undefined): number | undefined {
   return match?.[1] === undefined ? undefined : Number(match[1]);
 }
 
+const writers = new WeakMap<Blobs, BlobWriter>();
+
+/** The writer behind `blobs`, for copyImage's existence checks and unchecked uploads. Internal. */
+export function blobWriterFor(blobs: Blobs): BlobWriter {
+  const writer = writers.get(blobs);
+  if (writer === undefined) throw new TypeError('@regkit/core: not a Blobs instance of this copy of @regkit/core');
+  return writer;
+}
+
 /** Blob reads and writes for one repository. */
 export class Blobs {
   readonly #context: RepositoryContext;
@@ -87,6 +96,7 @@ export class Blobs {
   constructor(context: RepositoryContext) {
     this.#context = context;
     this.#writer = new BlobWriter(context);
+    writers.set(this, this.#writer);
   }
 
   /**

@@ -28,6 +28,7 @@ export {
   type GetBlobOptions,
   type StreamBlobOptions,
 } from './blobs';
+export { type CopyImageOptions, type CopyImageResult, type CopyProgress, copyImage } from './copy-image';
 export { canSendCredentials, checkTokenRealm, isLoopbackHost } from './credential-policy';
 export { assertDigest, type DigestAlgorithm, isDigest, type ParsedDigest, parseDigest } from './digest';
 export { EMPTY_DESCRIPTOR } from './empty-descriptor';
@@ -60,6 +61,7 @@ export {
 } from './media-types';
 export type { ListOptions } from './pagination';
 export type { PlatformParts, PlatformSpec } from './platform';
+export type { PlatformSelector } from './platform-selector';
 export { type ArtifactFile, type PushArtifactOptions, type PushedArtifact, pushArtifact } from './push-artifact';
 export { parseRateLimit, type RateLimitState } from './rate-limit';
 export { redactUrl } from './redact';

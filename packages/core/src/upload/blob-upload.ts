@@ -160,7 +160,11 @@ export class BlobWriter {
     return [repositoryScope(this.#context.name, 'PUT')];
   }
 
-  async upload(content: UploadContent, options: UploadBlobOptions = {}): Promise<UploadedBlob> {
+  /**
+   * @param checkExisting - false when the caller has just checked existence
+   *   itself (copyImage), so a known digest costs no second HEAD.
+   */
+  async upload(content: UploadContent, options: UploadBlobOptions = {}, checkExisting = true): Promise<UploadedBlob> {
     assertUploadContent(content);
     if (typeof options !== 'object' || options === null) {
       throw new InvalidOptionError('options', '@regkit/core: blobs().upload() options must be an object');
@@ -182,8 +186,8 @@ export class BlobWriter {
     const total = size ?? (content instanceof Uint8Array ? content.byteLength : undefined);
     options.signal?.throwIfAborted();
 
-    if (options.digest !== undefined) {
-      const existing = await this.#existingSize(options.digest, options.signal);
+    if (options.digest !== undefined && checkExisting) {
+      const existing = await this.exists(options.digest, options.signal);
       if (existing !== undefined) {
         await createChunkReader(content).cancel();
         return { digest: options.digest, size: existing ?? total ?? 0 };
@@ -207,8 +211,14 @@ export class BlobWriter {
     }
   }
 
-  /** The blob's size when the repository has it, `undefined` on 404. */
-  async #existingSize(digest: string, signal: AbortSignal | undefined): Promise<number | null | undefined> {
+  /**
+   * The blob's size when the repository has it (`null` when the registry did
+   * not say), `undefined` on 404. Asked with the scope distribution
+   * challenges a HEAD with (`pull`): a token authenticator that learns scopes
+   * from challenges then keeps one token per request kind instead of
+   * trading them back and forth between the check and the upload.
+   */
+  async exists(digest: string, signal: AbortSignal | undefined): Promise<number | null | undefined> {
     try {
       const response = await this.#context.requester.send({
         method: 'HEAD',
@@ -279,7 +289,6 @@ export class BlobWriter {
     const response = await this.#context.requester.send({
       method: 'POST',
       url: repositoryPath(this.#context, 'blobs/uploads/'),
-      headers: { 'content-length': '0' },
       scopes: this.#pushScopes(),
       signal,
     });
@@ -334,12 +343,12 @@ export class BlobWriter {
         return;
       } catch (error) {
         if (isSessionGone(error)) {
-          if (method === 'PUT' && digest !== undefined && (await this.#existingSize(digest, signal)) !== undefined) return;
+          if (method === 'PUT' && digest !== undefined && (await this.exists(digest, signal)) !== undefined) return;
           throw new SessionLost(start, { cause: error });
         }
         if (!TransportError.isInstance(error) || signal?.aborted || resumes >= MAX_RESUMES) throw error;
         // The closing PUT may have been committed before the connection dropped.
-        if (method === 'PUT' && digest !== undefined && (await this.#existingSize(digest, signal)) !== undefined) return;
+        if (method === 'PUT' && digest !== undefined && (await this.exists(digest, signal)) !== undefined) return;
         const held = await this.#status(session, signal);
         if (held === undefined || held < start || held > start + body.byteLength) throw new SessionLost(start, { cause: error });
         body = body.subarray(held - start);
@@ -411,7 +420,6 @@ export class BlobWriter {
     const response = await this.#context.requester.send({
       method: 'POST',
       url: repositoryPath(this.#context, `blobs/uploads/?${query.toString()}`),
-      headers: { 'content-length': '0' },
       // One token for both repositories: distribution checks pull on the source while serving the push.
       scopes: [repositoryScope(from, 'GET'), ...this.#pushScopes()],
       signal,
