@@ -25,7 +25,7 @@ function elsewhere(store: RegistryStore, name: string, digest: string, kind: 'ma
 function explainMiss(path: string): string {
   if (!path.startsWith('/v2/')) return `no registry route for ${path}: registry API paths start with /v2/`;
   if (/\/referrers\//.test(path))
-    return `no registry route for ${path}: the referrers API is not served (distribution 2.8 has none)`;
+    return `no registry route for ${path}: the referrers API is not served by this profile (distribution 2.8 has none; \`oci-1.1\` has it)`;
   if (/[A-Z]/.test(path.split('/')[2] ?? '') || /\/v2\/.*[A-Z].*\/(manifests|blobs|tags)\//.test(path))
     return `no registry route for ${path}: repository names are lower-case`;
   if (/\/manifests\//.test(path))

@@ -56,11 +56,13 @@ describe('base and routing', () => {
     }
   });
 
-  it('refuses push endpoints with 405 UNSUPPORTED (push is not implemented)', async () => {
+  it('opens an upload session on POST /blobs/uploads/', async () => {
     const registry = createFakeRegistry();
     const response = await send(registry, '/v2/team/app/blobs/uploads/', { method: 'POST' });
-    expect(response.status).toBe(405);
-    expect(await response.json()).toEqual({ errors: [{ code: 'UNSUPPORTED', message: 'The operation is unsupported.' }] });
+    expect(response.status).toBe(202);
+    expect(response.headers.get('location')).toMatch(
+      /^https:\/\/registry\.fake\.test\/v2\/team\/app\/blobs\/uploads\/[0-9a-f-]{36}\?_state=/,
+    );
   });
 });
 

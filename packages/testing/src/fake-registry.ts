@@ -9,10 +9,11 @@ import { createBasicGate, createTokenGate } from './auth/gates';
 import { type FakeTokenServiceOptions, type TokenCall, TokenService } from './auth/token-service';
 import type { FakeUser } from './auth/users';
 import { BlobStorage } from './blob-storage';
-import { type CallDetails, type RecordedCall, recordCall, type UnmatchedRequest } from './call-log';
+import { type CallDetails, type RecordedCall, recordCall, recordUrl, type UnmatchedRequest } from './call-log';
 import type { BuiltBlob } from './content/build-blob';
 import { buildImage } from './content/build-image';
 import { type BuildSchema1Options, buildSchema1 } from './content/build-schema1';
+import { REPOSITORY_NAME } from './content/names';
 import type { BuiltArtifact, BuiltSchema1 } from './content/types';
 import { explainNotFound } from './explain';
 import { corruptAnswer, type FaultControl, FaultList, type FaultSpec, faultAnswer, faultDelay } from './faults';
@@ -260,6 +261,7 @@ function createTokenService(
     policy: {
       privateRepositories,
       catalogGrantable: profile.catalog !== 'unauthorized',
+      defaultUserAccess: profile.defaultUserAccess,
       repositoryExists: profile.unknownRepository === 'unauthorized' ? (name) => store.get(name) !== undefined : undefined,
     },
   });
@@ -281,6 +283,31 @@ function catalogUnsupported(refusal: DraftResponse | undefined): DraftResponse {
     [ociError('UNAUTHORIZED', { detail: [{ Type: 'registry', Name: 'catalog', Action: '*' }] })],
     challenge === undefined ? {} : { 'WWW-Authenticate': challenge },
   );
+}
+
+/** The request body, whole (an empty one for none). */
+async function readBody(request: Request): Promise<Uint8Array> {
+  if (request.body === null) return new Uint8Array(0);
+  return new Uint8Array(await request.arrayBuffer());
+}
+
+/** For `POST …/blobs/uploads/?mount=<digest>&from=<repository>`: the pull access the source needs. */
+function mountSourceOf(target: Route, method: string, url: URL): AccessRequirement | undefined {
+  if (target.kind !== 'upload' || target.uuid !== undefined || method !== 'POST') return undefined;
+  const from = url.searchParams.get('from');
+  if (url.searchParams.get('mount') === null || from === null || !REPOSITORY_NAME.test(from)) return undefined;
+  return { type: 'repository', name: from, actions: ['pull'] };
+}
+
+/** A refusal whose challenge names every scope the request needs, space-separated as 2.8 writes them. */
+function withScopes(refusal: DraftResponse, requirements: readonly AccessRequirement[]): DraftResponse {
+  const challenge = refusal.headers['WWW-Authenticate'];
+  if (challenge === undefined || !challenge.includes('scope="')) return refusal;
+  const scope = requirements.map(formatRequirement).join(' ');
+  return {
+    ...refusal,
+    headers: { ...refusal.headers, 'WWW-Authenticate': challenge.replace(/scope="[^"]*"/, `scope="${scope}"`) },
+  };
 }
 
 /** Which service of the fake a request is for. */
@@ -331,6 +358,7 @@ class InMemoryRegistry implements FakeRegistry {
         this.#gate = createBasicGate(users, options.basicRealm ?? defaults?.basicRealm ?? 'fake-registry', {
           privateRepositories,
           catalogGrantable: this.profile.catalog !== 'unauthorized',
+          defaultUserAccess: this.profile.defaultUserAccess,
         });
         break;
       case 'token':
@@ -440,8 +468,11 @@ class InMemoryRegistry implements FakeRegistry {
         answer = { draft, details: { explanation }, missing: draft.status === 404 };
         break;
       }
-      default:
-        answer = this.#answerRegistry(request, url, method);
+      default: {
+        // Push bodies are read whole before routing, as Go's handlers read them before answering.
+        const body = method === 'POST' || method === 'PUT' || method === 'PATCH' ? await readBody(request) : undefined;
+        answer = this.#answerRegistry(request, url, method, body);
+      }
     }
     return this.#finish(role, request, url, method, answer, fault);
   }
@@ -468,12 +499,12 @@ class InMemoryRegistry implements FakeRegistry {
     if (role === 'token') this.#tokens?.recordFaulted(request, url, response.status);
     else (role === 'storage' ? this.#cdnCalls : this.#calls).push(recordCall(request, url, response.status, details));
     if (answer.missing && details.explanation !== undefined)
-      this.#unmatched.push({ method, url: url.href, status: response.status, explanation: details.explanation });
+      this.#unmatched.push({ method, url: recordUrl(url), status: response.status, explanation: details.explanation });
     return response;
   }
 
-  #answerRegistry(request: Request, url: URL, method: string): Answer {
-    const target = route(url);
+  #answerRegistry(request: Request, url: URL, method: string, body: Uint8Array | undefined): Answer {
+    const target = route(url, { referrers: this.profile.referrersApi === true });
     const identity = this.#gate.identify(request);
     const tokenScopes = identity.tokenScopes;
     if (target.kind === 'redirect' || target.kind === 'miss') {
@@ -481,7 +512,13 @@ class InMemoryRegistry implements FakeRegistry {
       return this.#explained(draft, target, request, url, tokenScopes);
     }
     const requirement = requiredAccess(target, method);
-    const refusal = this.#gate.check(request, requirement, this.#endpoint(url.origin));
+    const mountSource = mountSourceOf(target, method, url);
+    let refusal = this.#gate.check(request, requirement, this.#endpoint(url.origin));
+    if (mountSource !== undefined) {
+      // A mount also needs pull on the source; 2.8 checks both and names both in its challenge.
+      refusal ??= this.#gate.check(request, mountSource, this.#endpoint(url.origin));
+      if (refusal !== undefined && requirement !== null) refusal = withScopes(refusal, [requirement, mountSource]);
+    }
     if (target.kind === 'catalog' && this.profile.catalog === 'unauthorized') {
       return { draft: catalogUnsupported(refusal), details: { tokenScopes, explanation: `${this.profile.name} has no catalog` } };
     }
@@ -490,7 +527,7 @@ class InMemoryRegistry implements FakeRegistry {
       if (hidden !== undefined) return { draft: refusal, details: { tokenScopes, explanation: hidden }, missing: true };
       return { draft: refusal, details: { tokenScopes, explanation: this.#explainRefusal(refusal, identity, requirement) } };
     }
-    const draft = this.#metered(target, method, identity, () => dispatch(this.#context(request, url, method), target));
+    const draft = this.#metered(target, method, identity, () => dispatch(this.#context(request, url, method, body), target));
     return this.#explained(draft, target, request, url, tokenScopes);
   }
 
@@ -534,12 +571,13 @@ class InMemoryRegistry implements FakeRegistry {
     return `the bearer token grants [${identity.tokenScopes.join(' ')}] but the request needs ${formatRequirement(requirement)}`;
   }
 
-  #context(request: Request, url: URL, method: string): ApiContext {
+  #context(request: Request, url: URL, method: string, body?: Uint8Array): ApiContext {
     const storage = this.#storage;
     return {
       method,
       url,
       headers: request.headers,
+      body,
       store: this.#store,
       profile: this.profile,
       endpoint: this.#endpoint(url.origin),

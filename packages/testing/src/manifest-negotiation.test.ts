@@ -149,13 +149,27 @@ describe('manifest GET/HEAD negotiation (distribution 2.8 matrix)', () => {
     });
   });
 
-  it('looks a malformed digest up as a tag, as 2.8 does', async () => {
-    const response = await get('/v2/library/hello/manifests/sha256:abc', V2);
-    expect(response.status).toBe(404);
-    expect(await response.json()).toEqual({
-      errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown', detail: { Tag: 'sha256:abc' } }],
-    });
-  });
+  it.each(['sha256:abc', `sha256:${'a'.repeat(32)}`, `sha256:${'A'.repeat(64)}`, `md5:${'a'.repeat(32)}`])(
+    'answers a digest-like but malformed reference %s with 500 UNKNOWN, as 2.8 does',
+    async (reference) => {
+      const response = await get(`/v2/library/hello/manifests/${reference}`, V2);
+      expect(response.status).toBe(500);
+      expect(await response.json()).toEqual({
+        errors: [
+          {
+            code: 'UNKNOWN',
+            message: 'unknown error',
+            detail: {
+              Path: `/docker/registry/v2/repositories/library/hello/_manifests/tags/${reference}/current/link`,
+              DriverName: 'filesystem',
+            },
+          },
+        ],
+      });
+      const head = await get(`/v2/library/nope/manifests/${reference}`, V2, 'HEAD');
+      expect(head.status).toBe(500);
+    },
+  );
 
   it('answers 404 MANIFEST_UNKNOWN when a list has no linux/amd64 entry for a v2-only client', async () => {
     const registry = createFakeRegistry({ fixtures: false });

@@ -125,10 +125,48 @@ export interface RegistryProfile {
   readonly unknownRepository?: 'not-found' | 'unauthorized' | undefined;
   /** Default origin and authentication; options passed to `createFakeRegistry` win. */
   readonly endpoints?: ProfileEndpoints | undefined;
+  /**
+   * What a PATCH's `Content-Range` means. `ignored` (default, distribution
+   * 2.8): every chunk is appended whatever range it names. `checked` (the
+   * OCI spec, distribution 3): a chunk that does not start where the upload
+   * ends is refused with 416 `RANGE_INVALID`.
+   */
+  readonly uploadContentRange?: 'ignored' | 'checked' | undefined;
+  /**
+   * `POST /blobs/uploads/?digest=` with the blob as body: true completes the
+   * upload in one request (201); false (default, 2.8) opens a session and
+   * ignores the body (202).
+   */
+  readonly monolithicPost?: boolean | undefined;
+  /** Advertised as `OCI-Chunk-Min-Length` on upload answers, and enforced for every PATCH but the last. Default none. */
+  readonly chunkMinLength?: number | undefined;
+  /** Largest manifest a PUT may carry before 413. Default 4 MiB, the OCI spec's minimum. */
+  readonly manifestMaxBytes?: number | undefined;
+  /**
+   * The OCI 1.1 referrers API (`GET /v2/<name>/referrers/<digest>`) and
+   * `OCI-Subject` on manifest PUTs with a `subject`. Default false: 2.8
+   * has no such route (a `text/plain` router miss).
+   */
+  readonly referrersApi?: boolean | undefined;
+  /**
+   * Referrers per page before a `Link` to the next (`?last=<digest>&n=`; a
+   * smaller `n` is honoured). Default: every referrer on one page.
+   */
+  readonly referrersPageSize?: number | undefined;
+  /** `DELETE /manifests/<tag>` removes the tag (202). Default false: 2.8 answers 400 `DIGEST_INVALID`. */
+  readonly tagDelete?: boolean | undefined;
+  /**
+   * What a user without an `access` table may do. `all` (default): every
+   * action on every repository. `own-namespace` (Docker Hub): pull on
+   * everything, push and delete only under `<username>/`, so a token for
+   * another namespace is granted `pull` alone and writes get 401
+   * `insufficient_scope`.
+   */
+  readonly defaultUserAccess?: 'all' | 'own-namespace' | undefined;
 }
 
 /** Built-in profile names. */
-export type RegistryProfileName = 'distribution' | 'distribution-2.8' | 'docker-hub' | 'ghcr' | 'ecr' | 'quay';
+export type RegistryProfileName = 'distribution' | 'distribution-2.8' | 'oci-1.1' | 'docker-hub' | 'ghcr' | 'ecr' | 'quay';
 
 const DISTRIBUTION: RegistryProfile = {
   name: 'distribution',
@@ -153,12 +191,28 @@ const DOCKER_HUB: RegistryProfile = {
   // Deleting goes through Hub's web API, never the registry API.
   deleteEnabled: false,
   rateLimit: { limit: 100, windowSeconds: 21_600 },
+  defaultUserAccess: 'own-namespace',
   blobRedirect: { origin: 'https://production.cloudflare.docker.com', status: 307, methods: ['GET'] },
   endpoints: {
     origin: 'https://registry-1.docker.io',
     auth: 'token',
     token: { origin: 'https://auth.docker.io', path: '/token', service: 'registry.docker.io' },
   },
+};
+
+/**
+ * A registry that implements the OCI distribution spec 1.1 in full, as Zot
+ * and distribution 3 do: the referrers API, `OCI-Subject`, tag delete,
+ * single-POST uploads and checked `Content-Range`.
+ */
+const OCI_1_1: RegistryProfile = {
+  ...DISTRIBUTION,
+  name: 'oci-1.1',
+  uploadContentRange: 'checked',
+  monolithicPost: true,
+  referrersApi: true,
+  referrersPageSize: 100,
+  tagDelete: true,
 };
 
 const GHCR: RegistryProfile = {
@@ -207,6 +261,10 @@ const QUAY: RegistryProfile = {
  * - `distribution`: distribution 2.8.2, except that the tags list pages as
  *   the OCI spec (and distribution 3) says.
  * - `distribution-2.8`: also 2.8's unpaged, unsorted tags list.
+ * - `oci-1.1`: `distribution` plus what OCI distribution spec 1.1 adds and
+ *   2.8 lacks: the referrers API with `artifactType` filtering, `OCI-Subject`,
+ *   tag delete (202), single-POST uploads (201) and 416 for a chunk out of
+ *   order.
  * - `docker-hub`: `https://registry-1.docker.io` with the token service on
  *   `https://auth.docker.io/token` (service `registry.docker.io`), no
  *   catalog, tags paged 100 at a time, the pull rate limit, blob GETs
@@ -225,6 +283,7 @@ const QUAY: RegistryProfile = {
 export const PROFILES: Readonly<Record<RegistryProfileName, RegistryProfile>> = {
   distribution: DISTRIBUTION,
   'distribution-2.8': { ...DISTRIBUTION, name: 'distribution-2.8', tagsPaging: 'none' },
+  'oci-1.1': OCI_1_1,
   'docker-hub': DOCKER_HUB,
   ghcr: GHCR,
   ecr: ECR,

@@ -26,6 +26,24 @@ export interface RepositoryState {
   readonly manifests: Map<string, StoredManifest>;
   readonly tags: Map<string, string>;
   readonly blobs: Map<string, StoredBlob>;
+  /**
+   * True once a tag was ever set. 2.8 keeps tags under a directory that the
+   * first tag creates: until then the tags list is 404 `NAME_UNKNOWN`, even
+   * for a repository holding blobs or untagged manifests.
+   */
+  everTagged: boolean;
+}
+
+/** An open blob upload session: the bytes received so far, in order. */
+export interface UploadSession {
+  /** The session id, the last path segment of its `Location`. */
+  readonly uuid: string;
+  /** The repository it uploads to. */
+  readonly name: string;
+  /** Chunks received, in order. */
+  readonly chunks: Uint8Array[];
+  /** Bytes received so far. */
+  size: number;
 }
 
 function fail(message: string): never {
@@ -44,6 +62,8 @@ function copy(bytes: Uint8Array | string): Uint8Array {
  */
 export class RegistryStore {
   readonly #repositories = new Map<string, RepositoryState>();
+  /** Open upload sessions by id. */
+  readonly uploads = new Map<string, UploadSession>();
 
   /** The repository, or `undefined` when nothing was ever put in it. */
   get(name: string): RepositoryState | undefined {
@@ -59,7 +79,7 @@ export class RegistryStore {
     if (!REPOSITORY_NAME.test(name)) fail(`invalid repository name ${JSON.stringify(name)}`);
     let repository = this.#repositories.get(name);
     if (repository === undefined) {
-      repository = { manifests: new Map(), tags: new Map(), blobs: new Map() };
+      repository = { manifests: new Map(), tags: new Map(), blobs: new Map(), everTagged: false };
       this.#repositories.set(name, repository);
     }
     return repository;
@@ -92,12 +112,18 @@ export class RegistryStore {
     return stored;
   }
 
+  /** Links an already stored blob (a mount, or a finished upload) into a repository. */
+  linkBlob(name: string, digest: string, blob: StoredBlob): void {
+    this.#repository(name).blobs.set(digest, blob);
+  }
+
   /** Points `tag` at a stored manifest, moving it if it existed. */
   tag(name: string, tag: string, digest: string): void {
     if (!TAG.test(tag)) fail(`invalid tag ${JSON.stringify(tag)}`);
     const repository = this.#repository(name);
     if (!repository.manifests.has(digest)) fail(`cannot tag ${name}:${tag}: no manifest ${digest} in ${name}`);
     repository.tags.set(tag, digest);
+    repository.everTagged = true;
   }
 
   /** The blob with this digest in any repository, for storage hosts that address blobs by digest alone. */
@@ -112,5 +138,6 @@ export class RegistryStore {
   /** Removes everything. */
   clear(): void {
     this.#repositories.clear();
+    this.uploads.clear();
   }
 }

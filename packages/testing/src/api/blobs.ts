@@ -62,6 +62,8 @@ export function serveBlob(
   blob: StoredBlob,
   headers: Record<string, string>,
   etag: string,
+  /** Headers a 416 keeps (2.8 sets the digest and ETag before Go's `ServeContent` refuses the range). */
+  refusalHeaders: Record<string, string> = {},
 ): DraftResponse {
   const head = method === 'HEAD';
   const size = blobSize(blob);
@@ -72,8 +74,9 @@ export function serveBlob(
   }
   const rangeHeader = requestHeaders.get('range');
   const range = rangeHeader === null ? 'ignore' : parseRange(rangeHeader, size);
-  if (range === 'invalid') return textDraft(416, 'invalid range');
-  if (range === 'no-overlap') return textDraft(416, 'invalid range: failed to overlap', { 'Content-Range': `bytes */${size}` });
+  if (range === 'invalid') return textDraft(416, 'invalid range', refusalHeaders);
+  if (range === 'no-overlap')
+    return textDraft(416, 'invalid range: failed to overlap', { ...refusalHeaders, 'Content-Range': `bytes */${size}` });
   if (range === 'ignore') {
     return { status: 200, headers: { ...headers, 'Content-Length': String(size) }, body: head ? null : sliceBlob(blob, 0, size) };
   }
@@ -123,6 +126,11 @@ export function blobsEndpoint(context: ApiContext, name: string, digest: string)
         bytes,
         blobHeaders(digest, context.profile.contentDigestHeader !== false),
         `"${digest}"`,
+        {
+          'Cache-Control': 'max-age=31536000',
+          ...(context.profile.contentDigestHeader === false ? {} : { 'Docker-Content-Digest': digest }),
+          Etag: `"${digest}"`,
+        },
       );
     case 'DELETE':
       if (!context.profile.deleteEnabled) return errorDraft([ociError('UNSUPPORTED')]);

@@ -7,6 +7,8 @@ export interface ApiContext {
   readonly method: string;
   readonly url: URL;
   readonly headers: Headers;
+  /** The request body, read in full, for the methods that carry one (POST, PUT, PATCH). */
+  readonly body?: Uint8Array | undefined;
   readonly store: RegistryStore;
   readonly profile: RegistryProfile;
   /** Where the request arrived, for absolute URLs (blob storage redirects). */

@@ -3,8 +3,10 @@ import type { ApiContext } from './context';
 import { catalogEndpoint, tagsEndpoint } from './listing';
 import { manifestsEndpoint } from './manifests';
 import { ociError } from './oci-errors';
+import { referrersEndpoint } from './referrers';
 import { type DraftResponse, errorDraft, pageNotFound } from './responses';
 import type { Route } from './routes';
+import { uploadsEndpoint } from './uploads';
 
 const encoder = new TextEncoder();
 
@@ -28,8 +30,21 @@ export function redirectDraft(location: string, html: boolean): DraftResponse {
   };
 }
 
+/** 2.8's limit on a repository name (its bundled `reference` package's `NameTotalLengthMax`). */
+export const MAX_NAME_LENGTH = 255;
+
+/**
+ * 2.8 routes a longer name, then fails to parse it as a reference and
+ * answers 500 UNKNOWN with the parse error as detail (its `Reason` marshals
+ * as `{}`), whatever the route and method.
+ */
+function nameTooLong(name: string): DraftResponse {
+  return errorDraft([ociError('UNKNOWN', { detail: { Name: name, Reason: {} } })]);
+}
+
 /** Answers a routed, authorised request. */
 export function dispatch(context: ApiContext, target: Route): DraftResponse {
+  if ('name' in target && target.name.length > MAX_NAME_LENGTH) return nameTooLong(target.name);
   switch (target.kind) {
     case 'base':
       return baseEndpoint();
@@ -42,8 +57,9 @@ export function dispatch(context: ApiContext, target: Route): DraftResponse {
     case 'blob':
       return blobsEndpoint(context, target.name, target.digest);
     case 'upload':
-      // Push is not implemented yet; answer as a registry that refuses it.
-      return errorDraft([ociError('UNSUPPORTED')]);
+      return uploadsEndpoint(context, target.name, target.uuid);
+    case 'referrers':
+      return referrersEndpoint(context, target.name, target.digest);
     case 'redirect':
       return redirectDraft(target.location, target.html);
     case 'miss':

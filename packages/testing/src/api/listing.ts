@@ -56,7 +56,8 @@ function tagsPageSize(context: ApiContext): number | undefined | DraftResponse {
 export function tagsEndpoint(context: ApiContext, name: string): DraftResponse {
   if (context.method !== 'GET') return methodNotAllowed(['GET']);
   const repository = context.store.get(name);
-  if (repository === undefined) return errorDraft([ociError('NAME_UNKNOWN', { detail: { name } })]);
+  // A repository with blobs or untagged manifests but never a tag is unknown to 2.8's tags list.
+  if (repository === undefined || !repository.everTagged) return errorDraft([ociError('NAME_UNKNOWN', { detail: { name } })]);
   const tags = [...repository.tags.keys()];
   const { tagsPaging } = context.profile;
   if (tagsPaging === 'none') return jsonDraft(200, { name, tags });

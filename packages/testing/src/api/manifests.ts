@@ -3,6 +3,7 @@ import { manifestKind } from '../content/media-types';
 import type { RepositoryState, StoredManifest } from '../registry-store';
 import { acceptedManifestTypes } from './accept';
 import type { ApiContext } from './context';
+import { putManifest } from './manifest-put';
 import { ociError } from './oci-errors';
 import { type DraftResponse, emptyDraft, errorDraft, methodNotAllowed } from './responses';
 
@@ -15,6 +16,19 @@ const CONVERSION_UNSUPPORTED = ociError('MANIFEST_INVALID', {
 
 function manifestUnknown(name: string, digest: string): DraftResponse {
   return errorDraft([ociError('MANIFEST_UNKNOWN', { detail: { Name: name, Revision: digest } })]);
+}
+
+/**
+ * 2.8's answer to a digest-like reference go-digest refuses (`sha256:abc`,
+ * short or upper-case hex, an unknown algorithm): it is looked up as a tag,
+ * whose storage path then holds a `:`, which the storage driver refuses.
+ */
+function invalidTagPath(name: string, tag: string): DraftResponse {
+  return errorDraft([
+    ociError('UNKNOWN', {
+      detail: { Path: `/docker/registry/v2/repositories/${name}/_manifests/tags/${tag}/current/link`, DriverName: 'filesystem' },
+    }),
+  ]);
 }
 
 function etagMatches(headers: Headers, digest: string): boolean {
@@ -71,8 +85,10 @@ function getManifest(context: ApiContext, name: string, reference: string): Draf
   const accepts = acceptedManifestTypes(context.headers.get('accept'));
   const repository: RepositoryState | undefined = context.store.get(name);
   // As in 2.8, anything go-digest cannot parse is looked up as a tag, even
-  // when the router took it for a digest (`sha256:abc`).
+  // when the router took it for a digest (`sha256:abc`); a tag with a colon
+  // is an invalid storage path there, so 2.8 answers 500 UNKNOWN.
   const tag = isValidDigest(reference) ? undefined : reference;
+  if (tag?.includes(':')) return invalidTagPath(name, tag);
   let digest = reference;
   if (tag !== undefined) {
     const tagged = repository?.tags.get(tag);
@@ -110,11 +126,19 @@ function getManifest(context: ApiContext, name: string, reference: string): Draf
 /**
  * DELETE of a manifest as 2.8 answers it: by digest it removes the manifest
  * and every tag pointing at it (202); by tag it is 400 `DIGEST_INVALID`,
- * because 2.8 has no tag deletion.
+ * because 2.8 has no tag deletion, except in profiles with `tagDelete`,
+ * where only that tag goes (202).
  */
 function deleteManifest(context: ApiContext, name: string, reference: string): DraftResponse {
   if (!context.profile.deleteEnabled) return errorDraft([ociError('UNSUPPORTED')]);
-  if (!isValidDigest(reference)) return errorDraft([ociError('DIGEST_INVALID')]);
+  if (!isValidDigest(reference)) {
+    if (context.profile.tagDelete !== true) return errorDraft([ociError('DIGEST_INVALID')]);
+    // OCI 1.1 tag delete: the tag goes, the manifest and its other tags stay.
+    const repository = context.store.get(name);
+    if (repository === undefined || !repository.tags.delete(reference))
+      return errorDraft([ociError('MANIFEST_UNKNOWN', { detail: { Tag: reference } })]);
+    return emptyDraft(202, { 'Content-Length': '0' });
+  }
   const repository = context.store.get(name);
   if (repository === undefined || !repository.manifests.delete(reference)) return errorDraft([ociError('MANIFEST_UNKNOWN')]);
   for (const [tag, digest] of [...repository.tags]) {
@@ -132,8 +156,7 @@ export function manifestsEndpoint(context: ApiContext, name: string, reference: 
     case 'DELETE':
       return deleteManifest(context, name, reference);
     case 'PUT':
-      // Push is not implemented yet; answer as a registry that refuses it.
-      return errorDraft([ociError('UNSUPPORTED')]);
+      return putManifest(context, name, reference);
     default:
       return methodNotAllowed(['DELETE', 'GET', 'HEAD', 'PUT']);
   }

@@ -7,7 +7,8 @@ export type Route =
   | { readonly kind: 'tags'; readonly name: string }
   | { readonly kind: 'manifest'; readonly name: string; readonly reference: string }
   | { readonly kind: 'blob'; readonly name: string; readonly digest: string }
-  | { readonly kind: 'upload'; readonly name: string }
+  | { readonly kind: 'upload'; readonly name: string; readonly uuid: string | undefined }
+  | { readonly kind: 'referrers'; readonly name: string; readonly digest: string }
   | { readonly kind: 'redirect'; readonly location: string; readonly html: boolean }
   | { readonly kind: 'miss' };
 
@@ -24,10 +25,17 @@ const PATTERNS: readonly [RegExp, (match: RegExpExecArray) => Route][] = [
   ],
   [new RegExp(`^/v2/(${NAME})/tags/list$`), (m) => ({ kind: 'tags', name: m[1] ?? '' })],
   [new RegExp(`^/v2/(${NAME})/blobs/(${DIGEST})$`), (m) => ({ kind: 'blob', name: m[1] ?? '', digest: m[2] ?? '' })],
-  [new RegExp(`^/v2/(${NAME})/blobs/uploads/(?:[a-zA-Z0-9-_.=]+)?$`), (m) => ({ kind: 'upload', name: m[1] ?? '' })],
+  [new RegExp(`^/v2/(${NAME})/blobs/uploads/([a-zA-Z0-9-_.=]+)?$`), (m) => ({ kind: 'upload', name: m[1] ?? '', uuid: m[2] })],
 ];
 
-function matchPath(path: string): Route | undefined {
+/** The referrers route, matched only for profiles that serve the API (2.8 has no such route). */
+const REFERRERS = new RegExp(`^/v2/(${NAME})/referrers/(${DIGEST})$`);
+
+function matchPath(path: string, referrers: boolean): Route | undefined {
+  if (referrers) {
+    const match = REFERRERS.exec(path);
+    if (match) return { kind: 'referrers', name: match[1] ?? '', digest: match[2] ?? '' };
+  }
   for (const [pattern, build] of PATTERNS) {
     const match = pattern.exec(path);
     if (match) return build(match);
@@ -54,7 +62,8 @@ function cleanPath(path: string): string {
  * kept; the `Location` is relative, as Go writes it. `html` marks the
  * strict-slash case, where Go's `http.Redirect` also writes a small HTML body.
  */
-export function route(url: URL): Route {
+export function route(url: URL, options: { readonly referrers?: boolean } = {}): Route {
+  const referrers = options.referrers ?? false;
   let path: string;
   try {
     path = decodeURIComponent(url.pathname);
@@ -63,9 +72,10 @@ export function route(url: URL): Route {
   }
   const cleaned = cleanPath(path);
   if (cleaned !== path) return { kind: 'redirect', location: `${cleaned}${url.search}`, html: false };
-  const matched = matchPath(path);
+  const matched = matchPath(path, referrers);
   if (matched) return matched;
   const toggled = path.endsWith('/') ? path.slice(0, -1) : `${path}/`;
-  if (toggled !== '' && matchPath(toggled)) return { kind: 'redirect', location: `${toggled}${url.search}`, html: true };
+  if (toggled !== '' && matchPath(toggled, referrers))
+    return { kind: 'redirect', location: `${toggled}${url.search}`, html: true };
   return { kind: 'miss' };
 }

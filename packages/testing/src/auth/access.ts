@@ -23,7 +23,8 @@ export function requiredAccess(target: Route, method: string): AccessRequirement
     case 'tags':
     case 'manifest':
     case 'blob':
-    case 'upload': {
+    case 'upload':
+    case 'referrers': {
       const actions = repositoryActions(method);
       return actions === undefined ? null : { type: 'repository', name: target.name, actions };
     }

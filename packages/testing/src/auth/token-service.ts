@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DraftResponse } from '../api/responses';
 import { jsonDraft, pageNotFound, textDraft } from '../api/responses';
-import { recordHeaders } from '../call-log';
+import { recordHeaders, recordUrl } from '../call-log';
 import { formatScope, parseResourceScope, type ResourceScope } from '../resource-scope';
 import type { AccessRequirement } from './access';
 import { readCredentials } from './credentials';
@@ -144,7 +144,7 @@ export class TokenService {
   recordFaulted(request: Request, url: URL, status: number): void {
     this.calls.push({
       method: request.method.toUpperCase(),
-      url: url.href,
+      url: recordUrl(url),
       headers: recordHeaders(request.headers),
       grant: undefined,
       username: null,
@@ -166,13 +166,13 @@ export class TokenService {
     else parsed = textDraft(405, 'Method not allowed', { Allow: 'GET, POST' });
     const blank = { grant: undefined, username: null, service: undefined, scopes: [], granted: [], offline: false } as const;
     if ('status' in parsed) {
-      this.calls.push({ ...blank, method, url: url.href, headers: recordHeaders(request.headers), status: parsed.status });
+      this.calls.push({ ...blank, method, url: recordUrl(url), headers: recordHeaders(request.headers), status: parsed.status });
       return parsed;
     }
     const { response, granted } = this.#issue(parsed, method);
     this.calls.push({
       method,
-      url: url.href,
+      url: recordUrl(url),
       headers: recordHeaders(request.headers),
       grant: parsed.grant,
       username: parsed.principal?.username ?? null,

@@ -13,7 +13,8 @@ export interface FakeUser {
   readonly password: string;
   /**
    * Actions by repository: an exact name, `*` for every repository, or a
-   * prefix such as `team/*`. Default: every action on every repository.
+   * prefix such as `team/*`. Default: every action on every repository
+   * (`docker-hub`: pull on every repository, every action under `<username>/`).
    */
   readonly access?: Readonly<Record<string, readonly FakeAction[]>>;
   /**
@@ -50,6 +51,12 @@ export interface AccessPolicy {
   /** False when no one may list the catalog (Docker Hub). Default true. */
   readonly catalogGrantable?: boolean;
   /**
+   * What users without an `access` table may do: `all` (default) or
+   * `own-namespace` (pull everywhere, everything under `<username>/`), as
+   * on Docker Hub.
+   */
+  readonly defaultUserAccess?: 'all' | 'own-namespace' | undefined;
+  /**
    * When given, repositories it says do not exist get no access at all, so
    * the registry answers 401 instead of 404 (Docker Hub hides which
    * repositories exist).
@@ -59,9 +66,13 @@ export interface AccessPolicy {
 
 const ALL_ACTIONS: readonly string[] = ['pull', 'push', 'delete'];
 
-function userRepositoryActions(user: FakeUser, name: string): Set<string> {
+function defaultAccess(user: FakeUser, policy: AccessPolicy): Readonly<Record<string, readonly FakeAction[]>> {
+  return policy.defaultUserAccess === 'own-namespace' ? { '*': ['pull'], [`${user.username}/*`]: ['*'] } : { '*': ['*'] };
+}
+
+function userRepositoryActions(user: FakeUser, name: string, policy: AccessPolicy): Set<string> {
   const allowed = new Set<string>();
-  const access = user.access ?? { '*': ['*'] };
+  const access = user.access ?? defaultAccess(user, policy);
   for (const [pattern, actions] of Object.entries(access)) {
     if (!matchesRepository(pattern, name)) continue;
     for (const action of actions) {
@@ -88,12 +99,15 @@ export function grantedActions(principal: Principal, scope: ResourceScope, polic
       : [];
   }
   if (scope.type !== 'repository') return [];
-  if (policy.repositoryExists !== undefined && !policy.repositoryExists(scope.name)) return [];
+  if (policy.repositoryExists !== undefined && !policy.repositoryExists(scope.name)) {
+    // Hidden unless the caller may create it by pushing (a user's own namespace on Docker Hub).
+    if (principal === null || !userRepositoryActions(principal, scope.name, policy).has('push')) return [];
+  }
   if (principal === null) {
     const isPrivate = policy.privateRepositories.some((pattern) => matchesRepository(pattern, scope.name));
     return isPrivate ? [] : scope.actions.filter((action) => action === 'pull');
   }
-  const allowed = userRepositoryActions(principal, scope.name);
+  const allowed = userRepositoryActions(principal, scope.name, policy);
   return scope.actions.filter((action) => allowed.has(action));
 }
 

@@ -90,6 +90,13 @@ export const DELETE_IMAGES = {
 
 const paging = buildImage({ format: 'docker', layers: ['scenario: tag paging\n'] });
 
+/** A repository that holds blobs but no manifest, and one whose only manifest was pushed by digest. */
+export const UNTAGGED = {
+  blobsOnly: 'untagged/blobs-only',
+  digestOnly: 'untagged/digest-only',
+  image: buildImage({ format: 'oci', layers: ['scenario: never tagged\n'] }),
+} as const;
+
 /** Everything the scenarios need, repository by repository. */
 export function scenarioPlan(): RepositoryPlan[] {
   const big = bigBlobImage();
@@ -106,6 +113,8 @@ export function scenarioPlan(): RepositoryPlan[] {
       manifests: PAGING_TAGS.map((tag) => ({ reference: tag, content: pushContent(paging) })),
     },
     { repository: 'blobs/big', blobs: [big.config, big.layer], manifests: [{ reference: 'v1', content: big.manifest }] },
+    { repository: UNTAGGED.blobsOnly, blobs: UNTAGGED.image.blobs.map(pushContent), manifests: [] },
+    { repository: UNTAGGED.digestOnly, ...artifactPlan(UNTAGGED.image, [UNTAGGED.image.digest]) },
     {
       repository: 'scratch/delete',
       blobs: [...shared.blobs, ...kept.blobs],

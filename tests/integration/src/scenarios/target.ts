@@ -5,7 +5,14 @@
 import { createTokenAuthenticator } from '@regkit/auth-token';
 import { type Authenticator, createFetchTransport, createNullAuthenticator, Registry, type Transport } from '@regkit/core';
 import { createFakeRegistry, type FakeRegistry, type ListeningRegistry, type RegistryProfileName } from '@regkit/testing';
-import { connectionOf, DEFAULT_USERS, PushClient, type RunningRegistry, startRegistry } from '../harness';
+import {
+  connectionOf,
+  DEFAULT_USERS,
+  PushClient,
+  type RegistryConnection,
+  type RunningRegistry,
+  startRegistry,
+} from '../harness';
 import { scenarioPlan, seedFake, seedReal } from './content';
 
 /** Who a scenario acts as. In open mode everyone is anonymous. */
@@ -44,6 +51,12 @@ export interface ScenarioTarget {
   /** A fresh authenticator (its own token cache) acting as `user`. */
   authenticator(user?: ScenarioUser): Authenticator;
   readonly capabilities: ScenarioCapabilities;
+  /**
+   * A plain-fetch client independent of regkit acting as `user` (anonymous:
+   * no credentials), for protocol-level requests whose answer headers matter
+   * even on errors (416, 500), and for pushes.
+   */
+  http(user?: ScenarioUser): PushClient;
   /** Token requests since the last {@link clearTokenRequests} (token mode; empty otherwise). */
   tokenRequests(): readonly SeenTokenRequest[];
   clearTokenRequests(): void;
@@ -69,6 +82,10 @@ function authenticatorFor(auth: ScenarioCapabilities['auth'], user: ScenarioUser
   return createTokenAuthenticator({ username, password });
 }
 
+function httpClient(connection: RegistryConnection, user: ScenarioUser): PushClient {
+  return new PushClient(connection, user === 'anonymous' ? undefined : DEFAULT_USERS[user]);
+}
+
 /** A fake registry on loopback, seeded with the scenario content. */
 export async function startFakeTarget(
   profile: 'distribution' | 'distribution-2.8',
@@ -92,6 +109,14 @@ export async function startFakeTarget(
   seedFake(registry, scenarioPlan());
   const server: ListeningRegistry = await registry.listen();
   const transport = createFetchTransport();
+  const connection: RegistryConnection = {
+    origin: server.origin,
+    mode: auth === 'token' ? 'token' : 'open',
+    token:
+      server.authOrigin === undefined
+        ? undefined
+        : { realm: `${server.authOrigin}/token`, service: new URL(registry.origin).host },
+  };
   return {
     name: `fake (${profile}, ${auth === 'token' ? 'token' : 'open'})`,
     implementation: 'fake',
@@ -101,6 +126,7 @@ export async function startFakeTarget(
     transport,
     capabilities: { auth },
     authenticator: (user = 'admin') => authenticatorFor(auth, user),
+    http: (user = 'admin') => httpClient(connection, user),
     tokenRequests: () =>
       registry.tokenCalls.map((call) => ({ scopes: call.scopes, granted: call.granted, username: call.username })),
     clearTokenRequests: () => registry.clearCalls(),
@@ -136,6 +162,7 @@ export async function startRealTarget(auth: ScenarioCapabilities['auth']): Promi
     transport,
     capabilities: { auth },
     authenticator: (user = 'admin') => authenticatorFor(auth, user),
+    http: (user = 'admin') => httpClient(connectionOf(running), user),
     tokenRequests: () =>
       (tokenServer?.tokenRequests ?? []).map((request) => ({
         scopes: request.scopes,
