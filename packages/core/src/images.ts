@@ -76,7 +76,9 @@ export interface Attestation {
  * - `image`: a single-platform container image (a manifest whose config is an image config);
  * - `index`: a multi-platform image (a Docker manifest list or an OCI index);
  * - `artifact`: an OCI artifact (a manifest with `artifactType`, or a config that is not an
- *   image config: a Helm chart, a signature, an SBOM). It has no platforms; see `artifactType`.
+ *   image config: a Helm chart, a signature, an SBOM), or an index that declares an
+ *   `artifactType`. An artifact manifest has no platforms and its config is not read; see
+ *   `artifactType`. An artifact index lists the platform entries it has.
  */
 export type ImageKind = 'image' | 'index' | 'artifact';
 

@@ -20,12 +20,15 @@ interface IndexChange {
 /**
  * Read-modify-write of the referrers tag of `subject`, as the OCI
  * specification asks of clients when the registry does not index subjects
- * itself. There is no compare-and-swap in the distribution API, so a race is
- * detected after the fact: once written, the tag is resolved again; if it
- * names another index (another writer came after us) and that index lacks
- * our change, the tag is read again and the change merged again, at most
- * {@link MAX_ATTEMPTS} times. The loser of every race re-merges, so no entry
- * is lost while both writers run this protocol.
+ * itself. The distribution API has no compare-and-swap (2.8 ignores
+ * `If-Match` on manifest PUT), so a race is detected after the fact: once
+ * written, the tag is resolved again; if it names another index (a writer
+ * that came after us) and that index lacks our change, the tag is read again
+ * and the change merged again, at most {@link MAX_ATTEMPTS} times. What this
+ * cannot see is a rival that read the tag before our write and writes after
+ * our check: its index then lacks our entry and it has no way to know. The
+ * specification accepts this window for client-maintained tags; it is as
+ * wide as the rival's read-to-write time.
  */
 async function updateReferrersTag(
   context: RepositoryContext,

@@ -339,3 +339,24 @@ describe('referrers() safety rails', () => {
     expect(unknown.calls.filter((call) => call.includes('/referrers/'))).toHaveLength(2);
   });
 });
+
+describe('referrersTag', () => {
+  it('is <alg>-<hex> with the encoded part cut to 64 characters', () => {
+    expect(referrersTag(`sha256:${'a'.repeat(64)}`)).toBe(`sha256-${'a'.repeat(64)}`);
+    expect(referrersTag(`sha512:${'b'.repeat(128)}`)).toBe(`sha512-${'b'.repeat(64)}`);
+    expect(() => referrersTag('sha256:abc')).toThrow();
+  });
+});
+
+describe('which way works is remembered per Registry', () => {
+  it('a second Registry on the same registry probes the API again', async () => {
+    const context = setup({ api: false });
+    await attachTwo(context);
+    await context.repository.referrers().getAll(context.subject.digest);
+    context.fake.calls.length = 0;
+    const other = new Registry({ domain: '127.0.0.1:5999', transport: context.fake, retry: { limit: 0 } });
+    await other.repository(REPO).referrers().getAll(context.subject.digest);
+    await context.registry.repository(REPO).referrers().getAll(context.subject.digest);
+    expect(context.fake.calls.filter((call) => call.includes('/referrers/'))).toHaveLength(1);
+  });
+});

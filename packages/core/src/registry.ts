@@ -259,7 +259,7 @@ export class Registry {
    * console.log(image.kind, image.digest, image.platform('linux/arm64')?.digest);
    * ```
    */
-  image(reference: string, options: GetManifestOptions = {}): Promise<Image> {
+  async image(reference: string, options: GetManifestOptions = {}): Promise<Image> {
     const parsed = this.#parseForThisRegistry(reference);
     const images = this.repository(parsed.path).images();
     if (parsed.digest !== '' && parsed.tag !== '') return images.getPinned(parsed.tag, parsed.digest, options);
