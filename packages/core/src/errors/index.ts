@@ -14,6 +14,7 @@ export {
   SchemaUnknownError,
   SchemaV1NotSupportedError,
 } from './content-errors';
+export { NetworkError } from './network-errors';
 export { InvalidOptionError } from './option-errors';
 export { InvalidReferenceError, type InvalidReferenceReason, RegistryMismatchError } from './reference-errors';
 export { RegkitError } from './regkit-error';
