@@ -68,7 +68,7 @@ export function resolveHttpProxy(value: unknown, policy: HttpProxyPolicy): Resol
   const protocols = policy.protocols ?? ['http:'];
   if (!protocols.includes(url.protocol)) {
     // The scheme is not echoed: in `user:secret@host` it would be the user name.
-    fail(`\`${option}\` must be ${protocols.map((p) => `an ${p}`).join(' or ')} URL`);
+    fail(`\`${option}\` must be an ${protocols.join(' or ')} URL`);
   }
   if (url.pathname !== '/' || url.search !== '' || url.hash !== '') fail(`\`${option}\` must be a bare origin, without a path`);
   if (token !== undefined && (typeof token !== 'string' || token === '' || CONTROL.test(token))) {
