@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { TimeoutError } from '../errors/transport-errors';
-import { bridgeNodeStream, bridgeWebStream, bytesToStream, toBytes } from './body-bridge';
+import { bridgeBody, bridgeNodeStream, bridgeWebStream, bytesToStream, discardBody, toBytes } from './body-bridge';
 
 async function readAll(stream: ReadableStream<Uint8Array>): Promise<number[]> {
   const out: number[] = [];
@@ -105,5 +105,27 @@ describe('bridgeWebStream', () => {
     expect(toBytes('hi')).toEqual(new Uint8Array([104, 105]));
     expect(toBytes(new Uint8Array([1, 2, 3]).buffer)).toEqual(new Uint8Array([1, 2, 3]));
     expect(() => toBytes(42)).toThrow(TypeError);
+  });
+});
+
+describe('bridgeBody and discardBody', () => {
+  it('bridge Node streams, web streams and bytes alike, and release what nobody reads', async () => {
+    expect(await readAll(bridgeBody(Readable.from([Buffer.from([1])])))).toEqual([1]);
+    expect(await readAll(bridgeBody(bytesToStream(new Uint8Array([2]))))).toEqual([2]);
+    expect(await readAll(bridgeBody('A'))).toEqual([65]);
+    expect(() => bridgeBody({})).toThrow(TypeError);
+    const node = Readable.from([Buffer.alloc(4)]);
+    discardBody(node);
+    await new Promise((resolve) => node.once('end', resolve));
+    let cancelled = false;
+    discardBody(
+      new ReadableStream({
+        cancel() {
+          cancelled = true;
+        },
+      }),
+    );
+    expect(cancelled).toBe(true);
+    expect(() => discardBody(null)).not.toThrow();
   });
 });

@@ -129,3 +129,35 @@ export function bytesToStream(bytes: Uint8Array): ReadableStream<Uint8Array> {
     },
   });
 }
+
+function isNodeReadable(data: unknown): data is NodeReadableLike & { resume(): unknown } {
+  const candidate = data as Partial<NodeReadableLike & { resume: unknown }> | null;
+  return (
+    typeof candidate?.destroy === 'function' &&
+    typeof candidate.resume === 'function' &&
+    typeof (candidate as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function'
+  );
+}
+
+/**
+ * Whatever body an HTTP library returned (a Node.js `Readable`, a WHATWG
+ * stream, or bytes and strings a custom adapter buffered) as the stream core
+ * reads, bridged with {@link bridgeNodeStream} or {@link bridgeWebStream}.
+ *
+ * @throws TypeError for anything else
+ */
+export function bridgeBody(data: unknown, options: BodyBridgeOptions = {}): ReadableStream<Uint8Array> {
+  if (isNodeReadable(data)) return bridgeNodeStream(data, options);
+  if (data instanceof ReadableStream) return bridgeWebStream(data as ReadableStream<Uint8Array>, options);
+  return bytesToStream(toBytes(data));
+}
+
+/**
+ * Releases a body nobody will read (HEAD, 204, 304) so the connection can
+ * return to the pool: a Node.js stream is drained, a WHATWG stream
+ * cancelled. Never throws, never waits.
+ */
+export function discardBody(data: unknown): void {
+  if (isNodeReadable(data)) data.resume();
+  else if (data instanceof ReadableStream && !data.locked) data.cancel().catch(() => undefined);
+}

@@ -10,9 +10,11 @@
 
 export {
   type BodyBridgeOptions,
+  bridgeBody,
   bridgeNodeStream,
   bridgeWebStream,
   bytesToStream,
+  discardBody,
   type NodeReadableLike,
   toBytes,
 } from './body-bridge';
@@ -28,6 +30,7 @@ export {
 } from './http-proxy';
 export {
   describeError,
+  detachedCause,
   errorCode,
   mapNetworkError,
   type NetworkErrorContext,

@@ -87,6 +87,19 @@ describe('mapNetworkError', () => {
     expect((mapNetworkError(plain, context) as Error).cause).toBe(plain);
   });
 
+  it('never keeps an error that holds the request as cause, and explains codes on request', () => {
+    const socket = systemError('ECONNRESET', 'read ECONNRESET');
+    const holder = Object.assign(new Error('socket hang up'), { config: { headers: { authorization: 'x' } }, cause: socket });
+    expect((mapNetworkError(holder, context) as Error).cause).toBe(socket);
+    const bare = Object.assign(new Error('Request failed'), { code: 'ERR_BAD_RESPONSE', request: {} });
+    const copy = (mapNetworkError(bare, context) as Error).cause as Error;
+    expect(copy).not.toBe(bare);
+    expect(copy).not.toHaveProperty('request');
+    expect(copy).toMatchObject({ message: 'Request failed', code: 'ERR_BAD_RESPONSE' });
+    const cancelled = mapNetworkError(systemError('ERR_CANCELED', 'canceled'), { ...context, explain: { ERR_CANCELED: 'cancelled by x' } });
+    expect((cancelled as Error).message).toMatch(/failed: cancelled by x$/);
+  });
+
   it('lets a transport replace the cause it keeps', () => {
     const holder = Object.assign(new Error('failed'), { config: { headers: { authorization: 'x' } } });
     const replaced = new Error('copy');

@@ -25,8 +25,10 @@ export interface NetworkErrorContext {
    * {@link NetworkErrorContext.during} (headers or body).
    */
   readonly timeoutCodes?: Readonly<Record<string, TransportTimeoutPhase | 'during'>>;
-  /** Replaces the error kept as `cause`, e.g. to drop an object that holds request headers. */
+  /** Replaces the error kept as `cause`. Default: {@link detachedCause}. */
   readonly causeOf?: (error: unknown) => unknown;
+  /** Messages for library codes that would mislead as they are, e.g. axios' `ERR_CANCELED` for its own cancels. */
+  readonly explain?: Readonly<Record<string, string>>;
 }
 
 const TIMEOUT_CODES: Readonly<Record<string, TransportTimeoutPhase>> = {
@@ -85,7 +87,7 @@ export function mapNetworkError(error: unknown, context: NetworkErrorContext): u
   if (TransportError.isInstance(error)) return error;
 
   const secrets = secretValues(context.request.headers);
-  const rawCause = context.causeOf ? context.causeOf(error) : error;
+  const rawCause = (context.causeOf ?? detachedCause)(error);
   const cause = secrets.length > 0 ? scrubCause(rawCause, secrets) : rawCause;
   const code = errorCode(error);
   const phase = timeoutPhase(code, context);
@@ -94,7 +96,8 @@ export function mapNetworkError(error: unknown, context: NetworkErrorContext): u
     return new TimeoutError(phase, timeoutMs, { cause });
   }
   const what = context.during === 'body' ? 'reading the response body of ' : '';
-  const detail = scrubSecrets(describeError(error), secrets);
+  const explained = code === undefined ? undefined : context.explain?.[code];
+  const detail = scrubSecrets(explained ?? describeError(error), secrets);
   const { method, url } = context.request;
   return new NetworkError(
     `${context.source}: ${what}${method} ${redactUrl(url)} failed: ${detail}`,
@@ -154,6 +157,24 @@ export function describeError(error: unknown): string {
     current = (current as { cause?: unknown }).cause;
   }
   return parts.join(': ') || 'unknown error';
+}
+
+/**
+ * The error to keep as `cause`: the error itself, unless it holds the
+ * request (an axios error's `config`, a library's `request` or `options`,
+ * with the headers and their credentials): then the error beneath it, or a
+ * plain copy of its name, message and code.
+ */
+export function detachedCause(error: unknown): unknown {
+  const holdsRequest = (value: unknown) =>
+    typeof value === 'object' && value !== null && ['config', 'request', 'options'].some((key) => Object.hasOwn(value, key));
+  if (!holdsRequest(error)) return error;
+  const inner = (error as { cause?: unknown }).cause;
+  if (inner !== undefined && inner !== null && !holdsRequest(inner)) return inner;
+  const copy = new Error(error instanceof Error ? error.message : String(error));
+  copy.name = error instanceof Error ? error.name : 'Error';
+  const code = errorCode(error);
+  return code === undefined ? copy : Object.assign(copy, { code });
 }
 
 /** The cause itself, or a plain copy without the secret when its message or a nested cause repeats one. */
