@@ -4,4 +4,6 @@ import { packageBuild } from '../../tsup.base';
 // `@noble/hashes` (the SHA-2 used where `node:crypto` is missing) is a
 // devDependency bundled into dist, so the published core keeps zero runtime
 // dependencies. Only its `sha2` and `utils` modules are imported.
-export default defineConfig(packageBuild({ index: 'src/index.ts' }, { noExternal: ['@noble/hashes'] }));
+export default defineConfig(
+  packageBuild({ index: 'src/index.ts', 'transport-kit': 'src/transport-kit/index.ts' }, { noExternal: ['@noble/hashes'] }),
+);

@@ -62,7 +62,7 @@ describe('createFetchTransport', () => {
 
   it('rejects a fetch option that is not a function', () => {
     expect(() => createFetchTransport({ fetch: 'nope' as unknown as typeof fetch })).toThrowError(
-      /\[@regkit\/core\] createFetchTransport: `fetch` must be a function/,
+      /^@regkit\/core: createFetchTransport: `fetch` must be a function/,
     );
     try {
       createFetchTransport({ fetch: 42 as unknown as typeof fetch });
@@ -88,7 +88,8 @@ describe('createFetchTransport', () => {
 
   it('sends method, headers and a manual redirect mode, and adds accept-encoding: identity', async () => {
     const fake = fakeFetch(() => new Response('ok'));
-    const signal = new AbortController().signal;
+    const controller = new AbortController();
+    const { signal } = controller;
     await createFetchTransport({ fetch: fake.fetch }).send(
       { method: 'DELETE', url: 'http://127.0.0.1:5000/v2/x/manifests/sha256:ab', headers: { authorization: 'Bearer t' } },
       { signal },
@@ -97,8 +98,9 @@ describe('createFetchTransport', () => {
     expect(call?.url).toBe('http://127.0.0.1:5000/v2/x/manifests/sha256:ab');
     expect(call?.init.method).toBe('DELETE');
     expect(call?.init.redirect).toBe('manual');
-    expect(call?.init.signal).toBe(signal);
     expect(call?.init.headers).toEqual({ authorization: 'Bearer t', 'accept-encoding': 'identity' });
+    // The signal fetch gets is the caller's combined with the headers timeout.
+    expect(call?.init.signal?.aborted).toBe(false);
     expect(call?.init.body).toBeUndefined();
     expect(call?.init.duplex).toBeUndefined();
   });
@@ -272,5 +274,95 @@ describe('createFetchTransport', () => {
     expect(pulls).toBeLessThanOrEqual(2);
     await reader.cancel('enough');
     expect(cancelled).toBe('enough');
+  });
+});
+
+describe('createFetchTransport: options, timeouts and secrets', () => {
+  it('refuses a misspelt option with a did-you-mean hint', () => {
+    let thrown: unknown;
+    try {
+      createFetchTransport({ bodyTimeout: 5 } as never);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(InvalidOptionError.isInstance(thrown)).toBe(true);
+    expect((thrown as InvalidOptionError).option).toBe('bodyTimeout');
+    expect((thrown as Error).message).toMatch(/did you mean `bodyTimeoutMs`/);
+  });
+
+  it.each([
+    ['headersTimeoutMs', -1],
+    ['bodyTimeoutMs', 1.5],
+    ['bodyTimeoutMs', '10'],
+  ])('refuses %s = %j', (name, value) => {
+    expect(() => createFetchTransport({ [name]: value } as never)).toThrowError(
+      new RegExp(`\`${name}\` must be an integer >= 0`),
+    );
+  });
+
+  it('cuts off a body that stalls with TimeoutError after bodyTimeoutMs, and cancels it', async () => {
+    let cancelled = false;
+    const stalls = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(new Uint8Array([1, 2]));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const transport = createFetchTransport({ fetch: fakeFetch(() => new Response(stalls)).fetch, bodyTimeoutMs: 80 });
+    const reader = bodyOf(await transport.send(GET)).getReader();
+    expect((await reader.read()).value).toEqual(new Uint8Array([1, 2]));
+    const started = Date.now();
+    const error = await reader.read().catch((e) => e);
+    const waited = Date.now() - started;
+    expect(TimeoutError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ phase: 'body', timeoutMs: 80 });
+    expect(waited).toBeGreaterThanOrEqual(70);
+    expect(cancelled).toBe(true);
+  });
+
+  it('cuts off a server that sends no headers with TimeoutError after headersTimeoutMs', async () => {
+    const never = fakeFetch(
+      (call) =>
+        new Promise<Response>((_, reject) => {
+          call.init.signal?.addEventListener('abort', () => reject(call.init.signal?.reason));
+        }),
+    );
+    const error = await createFetchTransport({ fetch: never.fetch, headersTimeoutMs: 50 })
+      .send(GET)
+      .catch((e) => e);
+    expect(TimeoutError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ phase: 'headers', timeoutMs: 50 });
+  });
+
+  it('never copies a header value into its error: an invalid Authorization value from Node fetch', async () => {
+    const secret = 'Bearer s3cr3t-token-value\nx';
+    const error = await createFetchTransport()
+      .send({ ...GET, headers: { authorization: secret } })
+      .catch((e) => e);
+    expect(TransportError.isInstance(error)).toBe(true);
+    expect(error.retryable).toBe(false);
+    const everything = `${error.message} ${String(error.cause)} ${String(error.cause?.cause)}`;
+    expect(everything).not.toContain('s3cr3t');
+  });
+
+  it('marks fetch\u2019s "bad port" as a NetworkError that retrying cannot heal', async () => {
+    const error = await createFetchTransport()
+      .send({ ...GET, url: 'http://127.0.0.1:6000/v2/' })
+      .catch((e) => e);
+    expect(TransportError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'ERR_BAD_PORT', retryable: false });
+  });
+
+  it('refuses a stream body that was already read, without calling fetch', async () => {
+    const fake = fakeFetch(() => new Response('ok'));
+    const body = streamOf([new Uint8Array([1])]);
+    body.getReader();
+    const error = await createFetchTransport({ fetch: fake.fetch })
+      .send({ method: 'PUT', url: GET.url, headers: {}, body })
+      .catch((e) => e);
+    expect(error).toMatchObject({ code: 'ERR_BODY_USED', retryable: false });
+    expect(fake.calls).toHaveLength(0);
   });
 });

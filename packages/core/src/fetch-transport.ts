@@ -1,9 +1,20 @@
-import { InvalidOptionError, TimeoutError, type TimeoutPhase, TransportError } from './errors';
+import { NetworkError } from './errors/network-errors';
+import { InvalidOptionError } from './errors/option-errors';
+import { TimeoutError } from './errors/transport-errors';
 import { type FetchDispatcher, headKeepAliveDispatcher } from './head-keep-alive';
+import { assertKnownOptions } from './known-options';
 import { redactUrl } from './redact';
-import type { HeaderMap, Transport, TransportRequest, TransportResponse, TransportSendOptions } from './transport';
+import type { Transport, TransportRequest, TransportResponse, TransportSendOptions } from './transport';
+import { bridgeWebStream } from './transport-kit/body-bridge';
+import { joinHeaders, withIdentityEncoding } from './transport-kit/headers';
+import { mapNetworkError } from './transport-kit/network-error';
+import { assertIntegerOption } from './transport-kit/options';
+import { startPhaseTimeout } from './transport-kit/phase-timeout';
+import { assertUnusedBody } from './transport-kit/request-body';
+import { parseRequestUrl } from './transport-kit/request-url';
+import { finishResponse } from './transport-kit/response';
 
-/** Options of {@link createFetchTransport}. */
+/** Options of {@link createFetchTransport}. Every field is optional. */
 export interface FetchTransportOptions {
   /**
    * The `fetch` to call. When omitted, `globalThis.fetch` is looked up on
@@ -18,26 +29,30 @@ export interface FetchTransportOptions {
    * forwards them to Node's global undici dispatcher with undici's
    * `reset: false`; other methods are untouched. It applies only with the
    * global `fetch` (not a `fetch` given here) on Node.js versions that bundle
-   * undici 5 to 7; elsewhere `fetch` behaves as standard. Set `false` for a
-   * server known to send a body with its `HEAD` answers, which would corrupt
-   * the next response on a reused connection.
+   * undici 5 to 7, detected when a `HEAD` is sent; elsewhere (Deno, Bun,
+   * browsers) `fetch` behaves as standard. Set `false` for a server known to
+   * send a body with its `HEAD` answers, which would corrupt the next
+   * response on a reused connection.
    */
   readonly keepAliveAfterHead?: boolean;
+  /**
+   * Time allowed from sending the request to receiving the response
+   * headers, enforced by the transport's own timer. Default 300 000 ms; `0`
+   * disables it.
+   */
+  readonly headersTimeoutMs?: number;
+  /**
+   * Longest silence allowed between two chunks of the response body while it
+   * is being read (a stall timeout, not a limit on the whole download). The
+   * transport enforces it on the stream, so it holds in every runtime.
+   * Default 300 000 ms; `0` disables it.
+   */
+  readonly bodyTimeoutMs?: number;
 }
 
-// Node's global undici dispatcher defaults, used when an undici timeout error
-// does not say which limit it hit.
-const PLATFORM_TIMEOUT_MS: Record<Exclude<TimeoutPhase, 'request'>, number> = {
-  connect: 10_000,
-  headers: 300_000,
-  body: 300_000,
-};
-
-const UNDICI_TIMEOUT_CODES: Record<string, Exclude<TimeoutPhase, 'request'>> = {
-  UND_ERR_CONNECT_TIMEOUT: 'connect',
-  UND_ERR_HEADERS_TIMEOUT: 'headers',
-  UND_ERR_BODY_TIMEOUT: 'body',
-};
+const SOURCE = '@regkit/core fetch transport';
+const KNOWN_OPTIONS = ['fetch', 'keepAliveAfterHead', 'headersTimeoutMs', 'bodyTimeoutMs'];
+const DEFAULT_TIMEOUT_MS = 300_000;
 
 /**
  * Creates a {@link Transport} over the standard `fetch`, with no
@@ -56,66 +71,99 @@ const UNDICI_TIMEOUT_CODES: Record<string, Exclude<TimeoutPhase, 'request'>> = {
  *   `content-length` or its digest. Browsers forbid scripts to set this
  *   header and always decompress; a server that compresses a blob there
  *   yields decoded bytes (and a digest mismatch in core);
+ * - times out waiting for headers and stalled bodies with `TimeoutError`
+ *   (see {@link FetchTransportOptions.bodyTimeoutMs});
  * - rejects with `signal.reason` on abort, and wraps network failures in
- *   `TransportError` (undici timeouts in `TimeoutError`) with the original
+ *   `NetworkError` (undici timeouts in `TimeoutError`) with the original
  *   error as `cause`, both for `send` and for errors while reading the body;
+ *   request header values (credentials) never appear in them;
  * - on Node.js, keeps connections alive after `HEAD`, which Node's `fetch`
  *   would close (see {@link FetchTransportOptions.keepAliveAfterHead}).
  *
  * @example
  * ```ts
  * import { createFetchTransport, Registry } from '@regkit/core';
- * const registry = new Registry({ domain: 'ghcr.io', transport: createFetchTransport() });
+ * const registry = new Registry({ domain: 'ghcr.io', transport: createFetchTransport({ bodyTimeoutMs: 60_000 }) });
  * ```
  */
 export function createFetchTransport(options: FetchTransportOptions = {}): Transport {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidOptionError('options', `${SOURCE}: options must be an object`);
+  }
+  assertKnownOptions('@regkit/core', 'createFetchTransport()', options, KNOWN_OPTIONS);
   const custom = options.fetch;
   if (custom !== undefined && typeof custom !== 'function') {
-    throw new InvalidOptionError('fetch', '[@regkit/core] createFetchTransport: `fetch` must be a function');
+    throw new InvalidOptionError('fetch', '@regkit/core: createFetchTransport: `fetch` must be a function');
   }
   if (options.keepAliveAfterHead !== undefined && typeof options.keepAliveAfterHead !== 'boolean') {
     throw new InvalidOptionError(
       'keepAliveAfterHead',
-      '[@regkit/core] createFetchTransport: `keepAliveAfterHead` must be a boolean',
+      '@regkit/core: createFetchTransport: `keepAliveAfterHead` must be a boolean',
     );
   }
+  assertIntegerOption('@regkit/core: createFetchTransport', options, 'headersTimeoutMs', 0);
+  assertIntegerOption('@regkit/core: createFetchTransport', options, 'bodyTimeoutMs', 0);
   if (custom === undefined && typeof globalThis.fetch !== 'function') {
     throw new InvalidOptionError(
       'fetch',
-      '[@regkit/core] createFetchTransport: this runtime has no global fetch; pass one as `fetch`',
+      '@regkit/core: createFetchTransport: this runtime has no global fetch; pass one as `fetch`',
     );
   }
   // Calling `globalThis.fetch` as a method keeps `this` bound, which browsers require.
   const doFetch: typeof fetch = custom ?? ((input, init) => globalThis.fetch(input, init));
   // A caller's own fetch may not be undici at all: it gets standard options only.
-  const headDispatcher = custom === undefined && options.keepAliveAfterHead !== false ? headKeepAliveDispatcher : noDispatcher;
-
+  const keepAlive = custom === undefined && options.keepAliveAfterHead !== false;
+  const settings: FetchSettings = {
+    doFetch,
+    headDispatcher: keepAlive ? () => headKeepAliveDispatcher() : () => undefined,
+    headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+    bodyTimeoutMs: options.bodyTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+  };
   return {
     specificationVersion: 'v1',
     name: 'fetch',
-    send: (request, sendOptions) => sendWithFetch(doFetch, headDispatcher, request, sendOptions),
+    send: (request, sendOptions) => sendWithFetch(settings, request, sendOptions),
   };
 }
 
-const noDispatcher = (): undefined => undefined;
+interface FetchSettings {
+  readonly doFetch: typeof fetch;
+  readonly headDispatcher: () => FetchDispatcher | undefined;
+  readonly headersTimeoutMs: number;
+  readonly bodyTimeoutMs: number;
+}
 
 async function sendWithFetch(
-  doFetch: typeof fetch,
-  headDispatcher: () => FetchDispatcher | undefined,
+  settings: FetchSettings,
   request: TransportRequest,
   options: TransportSendOptions = {},
 ): Promise<TransportResponse> {
   const { signal } = options;
   signal?.throwIfAborted();
+  parseRequestUrl(request, SOURCE);
+  assertUnusedBody(request.body, SOURCE);
+  const mapError = (error: unknown, during: 'request' | 'body') =>
+    mapNetworkError(error, {
+      source: SOURCE,
+      request,
+      signal,
+      during,
+      timeouts: { headers: settings.headersTimeoutMs, body: settings.bodyTimeoutMs },
+    });
 
+  const headersPhase = startPhaseTimeout(
+    signal,
+    settings.headersTimeoutMs,
+    () => new TimeoutError('headers', settings.headersTimeoutMs),
+  );
   const init: RequestInit & { duplex?: 'half'; dispatcher?: FetchDispatcher } = {
     method: request.method,
     headers: withIdentityEncoding(request.headers),
     redirect: 'manual',
   };
-  if (signal) init.signal = signal;
+  if (headersPhase.signal) init.signal = headersPhase.signal;
   if (request.method === 'HEAD') {
-    const dispatcher = headDispatcher();
+    const dispatcher = settings.headDispatcher();
     if (dispatcher !== undefined) init.dispatcher = dispatcher;
   }
   if (request.body !== undefined) {
@@ -125,125 +173,30 @@ async function sendWithFetch(
 
   let response: Response;
   try {
-    response = await doFetch(request.url, init);
+    response = await settings.doFetch(request.url, init);
   } catch (error) {
-    throw mapFetchError(error, request, signal, 'request');
+    throw mapError(headersPhase.signal?.aborted && !signal?.aborted ? headersPhase.signal.reason : error, 'request');
+  } finally {
+    headersPhase.clear();
   }
 
   if (response.type === 'opaqueredirect') {
-    throw new TransportError(
-      `[@regkit/core] fetch transport: ${request.method} ${redactUrl(request.url)} answered with a redirect ` +
+    throw new NetworkError(
+      `${SOURCE}: ${request.method} ${redactUrl(request.url)} answered with a redirect ` +
         'that this platform hides from scripts (an opaque redirect, as in browsers), so its status and Location ' +
         'cannot be read. Use a transport that returns 3xx responses (e.g. @regkit/transport-undici in Node.js), ' +
         'or a registry that serves this content without redirecting.',
+      { code: 'ERR_OPAQUE_REDIRECT', retryable: false },
     );
   }
 
-  const noBody = request.method === 'HEAD' || response.status === 204 || response.status === 304;
-  // Not awaited: some stream sources settle cancel() only when the peer reacts.
-  if (noBody && response.body) response.body.cancel().catch(() => undefined);
-
-  return {
+  return finishResponse(request, {
     status: response.status,
-    headers: collectHeaders(response.headers),
-    url: request.url,
-    body: noBody || !response.body ? null : guardBody(response.body, (error) => mapFetchError(error, request, signal, 'body')),
-  };
-}
-
-function withIdentityEncoding(headers: HeaderMap): HeaderMap {
-  return 'accept-encoding' in headers ? headers : { ...headers, 'accept-encoding': 'identity' };
-}
-
-/**
- * `Headers` already joins repeated fields with `", "` and lower-cases names,
- * except `set-cookie`, which iteration yields once per value.
- */
-function collectHeaders(headers: Headers): HeaderMap {
-  const map: HeaderMap = {};
-  headers.forEach((value, name) => {
-    const key = name.toLowerCase();
-    const previous = map[key];
-    map[key] = previous === undefined ? value : `${previous}, ${value}`;
+    headers: joinHeaders(response.headers),
+    body: response.body,
+    open: (body) =>
+      bridgeWebStream(body, { mapError: (error) => mapError(error, 'body'), idleTimeoutMs: settings.bodyTimeoutMs, signal }),
+    // Not awaited: some stream sources settle cancel() only when the peer reacts.
+    discard: (body) => void body.cancel().catch(() => undefined),
   });
-  return map;
-}
-
-/**
- * Re-exposes a body stream chunk by chunk (no read-ahead: `highWaterMark` 0)
- * so that its errors can be mapped to regkit errors.
- */
-function guardBody(body: ReadableStream<Uint8Array>, mapError: (error: unknown) => unknown): ReadableStream<Uint8Array> {
-  const reader = body.getReader();
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        let chunk: ReadableStreamReadResult<Uint8Array>;
-        try {
-          chunk = await reader.read();
-        } catch (error) {
-          controller.error(mapError(error));
-          return;
-        }
-        if (chunk.done) controller.close();
-        else controller.enqueue(chunk.value);
-      },
-      cancel(reason) {
-        return reader.cancel(reason);
-      },
-    },
-    { highWaterMark: 0 },
-  );
-}
-
-function mapFetchError(
-  error: unknown,
-  request: TransportRequest,
-  signal: AbortSignal | undefined,
-  during: 'request' | 'body',
-): unknown {
-  if (signal?.aborted) return signal.reason;
-  if (TransportError.isInstance(error)) return error;
-
-  const code = errorCode(error);
-  const phase = code === undefined ? undefined : UNDICI_TIMEOUT_CODES[code];
-  if (phase !== undefined) {
-    return new TimeoutError(phase, timeoutMsOf(error) ?? PLATFORM_TIMEOUT_MS[phase], { cause: error });
-  }
-  const what = during === 'body' ? 'reading the response body of ' : '';
-  return new TransportError(
-    `[@regkit/core] fetch transport: ${what}${request.method} ${redactUrl(request.url)} failed: ${describeError(error)}`,
-    { cause: error },
-  );
-}
-
-/** Node's fetch reports `TypeError('fetch failed')` with the socket error as `cause`. */
-function errorCode(error: unknown): string | undefined {
-  for (let current = error, depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-function timeoutMsOf(error: unknown): number | undefined {
-  const match = /timeout: (\d+)\s*ms/i.exec(describeError(error));
-  return match?.[1] === undefined ? undefined : Number(match[1]);
-}
-
-function describeError(error: unknown): string {
-  const parts: string[] = [];
-  for (let current = error, depth = 0; depth < 4 && current !== undefined && current !== null; depth++) {
-    if (current instanceof Error || (typeof current === 'object' && 'message' in current)) {
-      const { message, code } = current as { message?: unknown; code?: unknown };
-      const text = `${typeof message === 'string' ? message : ''}${typeof code === 'string' && !String(message).includes(code) ? ` (${code})` : ''}`;
-      if (text) parts.push(text);
-      current = (current as { cause?: unknown }).cause;
-    } else {
-      parts.push(String(current));
-      break;
-    }
-  }
-  return parts.join(': ') || 'unknown error';
 }

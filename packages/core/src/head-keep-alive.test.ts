@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { InvalidOptionError } from './errors';
 import { createFetchTransport } from './fetch-transport';
+import { headKeepAliveDispatcher } from './head-keep-alive';
 import type { Transport, TransportRequest } from './transport';
 
 const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
@@ -144,5 +145,57 @@ describe('createFetchTransport on Node.js: keep-alive after HEAD', () => {
     expect(InvalidOptionError.isInstance(thrown)).toBe(true);
     expect((thrown as InvalidOptionError).option).toBe('keepAliveAfterHead');
     expect((thrown as Error).message).toMatch(/`keepAliveAfterHead` must be a boolean/);
+  });
+});
+
+describe('createFetchTransport where fetch is not Node.js undici (Deno, Bun, browsers)', () => {
+  const fakeDispatcher = () => {
+    const calls: DispatchCall[] = [];
+    return { calls, dispatch: (options: DispatchCall) => calls.push({ method: options.method, reset: options.reset }) > 0 };
+  };
+
+  it('supplies no dispatcher on a runtime without process, or without a known undici', () => {
+    const dispatcher = fakeDispatcher();
+    expect(headKeepAliveDispatcher({})).toBeUndefined();
+    expect(headKeepAliveDispatcher({ [GLOBAL_DISPATCHER]: dispatcher })).toBeUndefined();
+    expect(headKeepAliveDispatcher({ process: { versions: { bun: '1.2.0' } }, [GLOBAL_DISPATCHER]: dispatcher })).toBeUndefined();
+    expect(
+      headKeepAliveDispatcher({ process: { versions: { undici: '8.0.0' } }, [GLOBAL_DISPATCHER]: dispatcher }),
+    ).toBeUndefined();
+    expect(headKeepAliveDispatcher({ process: { versions: { undici: '6.21.0' } } })).toBeUndefined();
+  });
+
+  it('forwards HEADs with reset: false to the runtime it was asked about', () => {
+    const platform = fakeDispatcher();
+    const runtime = { process: { versions: { undici: '6.21.0' } }, [GLOBAL_DISPATCHER]: platform };
+    const dispatcher = headKeepAliveDispatcher(runtime);
+    dispatcher?.dispatch({ method: 'HEAD' }, {});
+    dispatcher?.dispatch({ method: 'GET' }, {});
+    expect(platform.calls).toEqual([
+      { method: 'HEAD', reset: false },
+      { method: 'GET', reset: undefined },
+    ]);
+  });
+
+  it('sends a HEAD through the global fetch as standard when process.versions has no undici', async () => {
+    const inits: (RequestInit & { dispatcher?: unknown })[] = [];
+    vi.stubGlobal('fetch', async (_input: string, init: RequestInit) => {
+      inits.push(init);
+      return new Response(null, { status: 200 });
+    });
+    const transport = createFetchTransport();
+    const original = Object.getOwnPropertyDescriptor(process.versions, 'undici');
+    Object.defineProperty(process.versions, 'undici', { value: undefined, configurable: true });
+    try {
+      const response = await transport.send(request('HEAD'));
+      expect(response.status).toBe(200);
+      expect(response.body).toBeNull();
+    } finally {
+      if (original) Object.defineProperty(process.versions, 'undici', original);
+    }
+    await transport.send(request('HEAD'));
+    expect(inits[0]).not.toHaveProperty('dispatcher');
+    // The same transport takes the Node.js path again once undici is there: detection is per request.
+    expect(inits[1]?.dispatcher).toBeDefined();
   });
 });

@@ -30,29 +30,47 @@ export interface FetchDispatcher {
   readonly isMockActive?: boolean | undefined;
 }
 
-const runsKnownUndici = ((): boolean => {
-  const versions = (globalThis as { process?: { versions?: Record<string, string | undefined> } }).process?.versions;
+/** The part of a runtime's globals this module reads; `globalThis` unless a test passes another. */
+type RuntimeGlobals = object;
+
+/**
+ * Whether `fetch` here is a Node.js undici this module knows. Checked when a
+ * HEAD is sent, never at load, so importing core touches no `process` and
+ * runs unchanged in Deno, Bun and browsers.
+ */
+function runsKnownUndici(runtime: RuntimeGlobals): boolean {
+  const versions = (runtime as { process?: { versions?: Record<string, string | undefined> } }).process?.versions;
   return SUPPORTED_UNDICI_MAJORS.has(Number.parseInt(versions?.undici ?? '', 10));
-})();
+}
+
+const dispatchers = new WeakMap<RuntimeGlobals, FetchDispatcher>();
 
 /**
  * Returns the dispatcher to pass with a `HEAD` request, or `undefined` when
- * this runtime's `fetch` is not a Node.js undici it knows. Node creates its
- * global dispatcher on the first `fetch` call, so the very first request of a
- * process goes without.
+ * this runtime's `fetch` is not a Node.js undici it knows (Deno, Bun,
+ * browsers, Node.js with undici 8). Node creates its global dispatcher on the
+ * first `fetch` call, so the very first request of a process goes without.
+ *
+ * @param runtime - the globals to inspect; `globalThis` outside tests
  */
-export function headKeepAliveDispatcher(): FetchDispatcher | undefined {
-  return runsKnownUndici && platformDispatcher() !== undefined ? keepAliveDispatcher : undefined;
+export function headKeepAliveDispatcher(runtime: RuntimeGlobals = globalThis): FetchDispatcher | undefined {
+  if (!runsKnownUndici(runtime) || platformDispatcher(runtime) === undefined) return undefined;
+  let dispatcher = dispatchers.get(runtime);
+  if (dispatcher === undefined) {
+    dispatcher = keepAliveDispatcher(runtime);
+    dispatchers.set(runtime, dispatcher);
+  }
+  return dispatcher;
 }
 
-function platformDispatcher(): FetchDispatcher | undefined {
-  const candidate = (globalThis as Record<symbol, unknown>)[GLOBAL_DISPATCHER] as Partial<FetchDispatcher> | undefined;
+function platformDispatcher(runtime: RuntimeGlobals): FetchDispatcher | undefined {
+  const candidate = (runtime as Record<symbol, unknown>)[GLOBAL_DISPATCHER] as Partial<FetchDispatcher> | undefined;
   return typeof candidate?.dispatch === 'function' ? (candidate as FetchDispatcher) : undefined;
 }
 
-const keepAliveDispatcher: FetchDispatcher = {
+const keepAliveDispatcher = (runtime: RuntimeGlobals): FetchDispatcher => ({
   dispatch(options, handler) {
-    const target = platformDispatcher();
+    const target = platformDispatcher(runtime);
     if (target === undefined) {
       throw new TypeError('[@regkit/core] fetch transport: the global undici dispatcher has been removed');
     }
@@ -62,6 +80,6 @@ const keepAliveDispatcher: FetchDispatcher = {
   },
   // undici's fetch hands a MockAgent the request body in another shape; it asks the dispatcher it was given.
   get isMockActive() {
-    return platformDispatcher()?.isMockActive;
+    return platformDispatcher(runtime)?.isMockActive;
   },
-};
+});

@@ -1,11 +1,20 @@
 import {
-  type HeaderMap,
+  NetworkError,
+  redactUrl,
   type Transport,
   TransportError,
   type TransportRequest,
   type TransportResponse,
   type TransportSendOptions,
 } from '@regkit/core';
+import {
+  assertUnusedBody,
+  bridgeWebStream,
+  discardBody,
+  finishResponse,
+  joinHeaders,
+  parseRequestUrl,
+} from '@regkit/core/transport-kit';
 
 /** Anything that answers WHATWG requests for some origins: a {@link FakeRegistry} fits. */
 export interface RequestHandlerTarget {
@@ -15,57 +24,15 @@ export interface RequestHandlerTarget {
   handle(request: Request): Promise<Response>;
 }
 
-function collectHeaders(headers: Headers): HeaderMap {
-  const out: HeaderMap = {};
-  // Headers joins repeated values with ", " already; names come lower-case.
-  headers.forEach((value, name) => {
-    out[name] = value;
-  });
-  return out;
-}
+const SOURCE = '@regkit/testing handler transport';
 
-const dropped = (url: string, cause: unknown) =>
-  new TransportError(`[@regkit/testing] handler transport: the connection dropped while reading ${url}`, { cause });
-
-/**
- * Passes the body through, erroring it with the abort reason if the signal
- * fires mid-body, and turning a body that fails (a `truncateBody` fault) into
- * `TransportError`, as a real connection dropping mid-body does.
- */
-function guardedBody(body: ReadableStream<Uint8Array>, signal: AbortSignal | undefined, url: string): ReadableStream<Uint8Array> {
-  const reader = body.getReader();
-  let onAbort: (() => void) | undefined;
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      if (signal === undefined) return;
-      onAbort = () => {
-        controller.error(signal.reason);
-        void reader.cancel(signal.reason).catch(() => {});
-      };
-      if (signal.aborted) onAbort();
-      else signal.addEventListener('abort', onAbort, { once: true });
-    },
-    async pull(controller) {
-      try {
-        const { done, value } = await reader.read();
-        if (signal?.aborted) return;
-        if (done) {
-          if (onAbort) signal?.removeEventListener('abort', onAbort);
-          controller.close();
-        } else {
-          controller.enqueue(value);
-        }
-      } catch (error) {
-        if (onAbort) signal?.removeEventListener('abort', onAbort);
-        if (!signal?.aborted) controller.error(dropped(url, error));
-      }
-    },
-    cancel(reason) {
-      if (onAbort) signal?.removeEventListener('abort', onAbort);
-      return reader.cancel(reason);
-    },
-  });
-}
+/** The connection "dropped" mid-body: a `truncateBody` fault errors the fake's stream. */
+const dropped = (request: TransportRequest) => (cause: unknown) =>
+  new NetworkError(
+    `${SOURCE}: the connection dropped while reading ${request.method} ${redactUrl(request.url)}`,
+    { retryable: true },
+    { cause },
+  );
 
 /**
  * A regkit {@link Transport} that calls fake registries' `handle()` directly:
@@ -99,14 +66,8 @@ export function createHandlerTransport(targets: RequestHandlerTarget | readonly 
     async send(request: TransportRequest, options: TransportSendOptions = {}): Promise<TransportResponse> {
       const { signal } = options;
       signal?.throwIfAborted();
-      let origin: string;
-      try {
-        origin = new URL(request.url).origin;
-      } catch (error) {
-        throw new TransportError(`[@regkit/testing] handler transport: not an absolute URL: ${request.method} ${request.url}`, {
-          cause: error,
-        });
-      }
+      const { origin } = parseRequestUrl(request, SOURCE);
+      assertUnusedBody(request.body, SOURCE);
       const target = list.find((candidate) => candidate.serves(origin));
       if (target === undefined) {
         throw new TransportError(
@@ -143,14 +104,13 @@ export function createHandlerTransport(targets: RequestHandlerTarget | readonly 
           { cause: new TypeError('fetch failed') },
         );
       }
-      const noBody = request.method === 'HEAD' || response.status === 204 || response.status === 304;
-      if (noBody) await response.body?.cancel().catch(() => {});
-      return {
+      return finishResponse(request, {
         status: response.status,
-        headers: collectHeaders(response.headers),
-        url: request.url,
-        body: noBody || response.body === null ? null : guardedBody(response.body, signal, request.url),
-      };
+        headers: joinHeaders(response.headers),
+        body: response.body,
+        open: (body) => bridgeWebStream(body, { mapError: dropped(request), signal }),
+        discard: discardBody,
+      });
     },
   };
 }

@@ -8,7 +8,7 @@ import { createSelfSignedCertificate } from '@regkit/testing/token-server';
 import axios from 'axios';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAxiosTransport } from './axios-transport';
-import { type LoopbackProxy, startLoopbackProxy } from './loopback-proxy';
+import { type LoopbackProxy, startLoopbackProxy } from './loopback-proxy.test-support';
 
 transportContract({ describe, it, expect, name: 'axios', createTransport: () => createAxiosTransport() });
 

@@ -4,4 +4,4 @@
  * @packageDocumentation
  */
 export { type AxiosTransportOptions, createAxiosTransport } from './axios-transport';
-export type { AxiosHttpProxy, AxiosHttpProxyConfig } from './http-proxy';
+export type { AxiosHttpProxy, AxiosHttpProxyConfig } from './proxy-agents';

@@ -43,7 +43,7 @@ describe('createUndiciTransport proxy options', () => {
       const error = thrown(() => createUndiciTransport({ httpProxy: httpProxy as never }));
       expect(error.option).toBe('httpProxy');
       expect(error.message).toMatch(message);
-      expect(error.message).toMatch(/^\[@regkit\/transport-undici\]/);
+      expect(error.message).toMatch(/^@regkit\/transport-undici: /);
       expect(error.message).not.toContain('secret');
     }
   });

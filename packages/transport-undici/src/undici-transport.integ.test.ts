@@ -50,17 +50,19 @@ async function serve(handler: (req: IncomingMessage, res: ServerResponse) => voi
 }
 
 describe('createUndiciTransport timeouts', () => {
-  it('reports a server that stalls its headers as TimeoutError("headers") after headersTimeoutMs', async () => {
+  // undici's own timers tick about once a second, so a 200 ms limit used to fire after about 1 s.
+  it('reports a server that stalls its headers as TimeoutError("headers") after headersTimeoutMs, sub-second included', async () => {
     const server = await serve(() => undefined);
     const transport = createUndiciTransport({ headersTimeoutMs: 200 });
     const started = Date.now();
     const error = await transport.send({ method: 'GET', url: `${server.url}/stall`, headers: {} }).catch((e: unknown) => e);
+    const waited = Date.now() - started;
     expect(TimeoutError.isInstance(error)).toBe(true);
     expect((error as TimeoutError).phase).toBe('headers');
     expect((error as TimeoutError).timeoutMs).toBe(200);
-    expect((error as Error).cause).toMatchObject({ code: 'UND_ERR_HEADERS_TIMEOUT' });
-    expect(Date.now() - started).toBeLessThan(5_000);
-    await transport.close?.();
+    expect(waited).toBeGreaterThanOrEqual(190);
+    expect(waited).toBeLessThan(800);
+    await transport.close();
   });
 
   it('errors a body that stalls with TimeoutError("body") after bodyTimeoutMs', async () => {
@@ -70,7 +72,9 @@ describe('createUndiciTransport timeouts', () => {
     });
     const transport = createUndiciTransport({ bodyTimeoutMs: 200 });
     const response = await transport.send({ method: 'GET', url: `${server.url}/stall-body`, headers: {} });
+    const started = Date.now();
     const error = await new Response(response.body).arrayBuffer().catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(800);
     expect(TimeoutError.isInstance(error)).toBe(true);
     expect((error as TimeoutError).phase).toBe('body');
     expect((error as TimeoutError).timeoutMs).toBe(200);

@@ -16,6 +16,7 @@ export {
   SchemaV1NotSupportedError,
 } from './content-errors';
 export { NotAnImageError, PlatformNotFoundError, TagDigestMismatchError } from './image-errors';
+export { NetworkError } from './network-errors';
 export { InvalidOptionError } from './option-errors';
 export { ManifestBlobUnknownError, UploadSessionLostError } from './push-errors';
 export { InvalidReferenceError, type InvalidReferenceReason, RegistryMismatchError } from './reference-errors';

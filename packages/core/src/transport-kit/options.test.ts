@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidOptionError } from '../errors/option-errors';
+import { assertIntegerOption, resolveTlsOptions } from './options';
+
+const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+
+function thrown(fn: () => unknown): InvalidOptionError {
+  try {
+    fn();
+  } catch (error) {
+    if (InvalidOptionError.isInstance(error)) return error;
+    throw error;
+  }
+  throw new Error('did not throw');
+}
+
+describe('assertIntegerOption', () => {
+  it('accepts absent and in-range integers, refuses the rest naming the option', () => {
+    assertIntegerOption('@regkit/test', {}, 'n', 0);
+    assertIntegerOption('@regkit/test', { n: 0 }, 'n', 0);
+    for (const n of [-1, 1.5, '3', Number.NaN]) {
+      const error = thrown(() => assertIntegerOption('@regkit/test', { n }, 'n', 0));
+      expect(error.option).toBe('n');
+      expect(error.message).toMatch(/^@regkit\/test: `n` must be an integer >= 0/);
+    }
+  });
+});
+
+describe('resolveTlsOptions', () => {
+  it('turns ca into a list and insecure into rejectUnauthorized: false', () => {
+    expect(resolveTlsOptions('@regkit/test', undefined)).toBeUndefined();
+    expect(resolveTlsOptions('@regkit/test', { ca: PEM })).toEqual({ ca: [PEM] });
+    expect(resolveTlsOptions('@regkit/test', { ca: [PEM, PEM] })).toEqual({ ca: [PEM, PEM] });
+    expect(resolveTlsOptions('@regkit/test', { insecure: true })).toEqual({ rejectUnauthorized: false });
+    expect(resolveTlsOptions('@regkit/test', { insecure: false })).toEqual({});
+  });
+
+  it.each([
+    ['not an object', 'yes'],
+    ['an unknown field', { rejectUnauthorized: false }],
+    ['insecure not a boolean', { insecure: 'true' }],
+    ['ca not PEM', { ca: 'my-ca.pem' }],
+    ['an empty ca list', { ca: [] }],
+    ['ca and insecure together', { ca: PEM, insecure: true }],
+  ])('refuses %s', (_, tls) => {
+    const error = thrown(() => resolveTlsOptions('@regkit/test', tls));
+    expect(error.option).toBe('tls');
+    expect(error.message).not.toContain('MIIB');
+  });
+});
