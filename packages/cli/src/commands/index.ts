@@ -1,0 +1,23 @@
+import type { Command } from '../command';
+import { blobCommand } from './blob';
+import { catalogCommand } from './catalog';
+import { configCommand } from './config';
+import { digestCommand } from './digest';
+import { inspectCommand } from './inspect';
+import { manifestCommand } from './manifest';
+import { ratelimitCommand } from './ratelimit';
+import { serveCommand } from './serve';
+import { tagsCommand } from './tags';
+
+/** Every command, in the order help lists them. */
+export const COMMANDS: readonly Command[] = [
+  inspectCommand,
+  digestCommand,
+  manifestCommand,
+  configCommand,
+  tagsCommand,
+  catalogCommand,
+  blobCommand,
+  ratelimitCommand,
+  serveCommand,
+];
