@@ -11,10 +11,9 @@ import { type Image, parseImageName, Registry, type RegistryOptions } from '@reg
 
 /** Reads `image` (tag or digest; `latest` when neither) and returns what a person wants to see. */
 export async function inspectImage(image: string, options: Partial<RegistryOptions> = {}): Promise<Image> {
-  const { domain, tag, digest } = parseImageName(image);
+  const { domain } = parseImageName(image);
   const registry = new Registry({ domain, authenticator: createTokenAuthenticator(), ...options });
-  const images = registry.repositoryFromString(image).images();
-  return digest ? images.getByDigest(digest) : images.getByTag(tag || 'latest');
+  return registry.image(image);
 }
 
 /** One line per platform: `linux/arm64/v8  sha256:…`. */

@@ -26,7 +26,7 @@ function dockerHub(): Registry {
 }
 
 it('pulls golang:1.12.0 with exactly one token request, scope repository:library/golang:pull', async () => {
-  const image = await dockerHub().repositoryFromString('golang:1.12.0').images().getByTag('1.12.0');
+  const image = await dockerHub().image('golang:1.12.0');
 
   expect(image.digest).toBe(FIXTURES.golang.digest);
   expect(image.platforms.map((p) => `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}`)).toEqual([

@@ -4,6 +4,14 @@ import { DigestMismatchError, RegistryProtocolError, TransportError } from './er
 import { createHasher } from './hasher';
 import { type RepositoryContext, repositoryPath } from './repository-context';
 import { repositoryScope } from './scope';
+import {
+  BlobWriter,
+  type MountBlobOptions,
+  type MountResult,
+  type UploadBlobOptions,
+  type UploadedBlob,
+} from './upload/blob-upload';
+import type { UploadContent } from './upload/chunk-reader';
 import { verifyContentDigest } from './verify';
 
 /** Options for a blob read. */
@@ -70,13 +78,76 @@ function rangeStart(contentRange: string | undefined): number | undefined {
   return match?.[1] === undefined ? undefined : Number(match[1]);
 }
 
-/** Blob reads for one repository. */
+/** Blob reads and writes for one repository. */
 export class Blobs {
   readonly #context: RepositoryContext;
+  readonly #writer: BlobWriter;
 
   /** @internal Created by `Repository.blobs()`. */
   constructor(context: RepositoryContext) {
     this.#context = context;
+    this.#writer = new BlobWriter(context);
+  }
+
+  /**
+   * Uploads a blob from bytes, a web `ReadableStream` or a Node.js `Readable`
+   * and resolves with its digest and size. The digest is computed while the
+   * content streams. With `options.digest` the registry is asked first and
+   * nothing is sent when it already has the blob; the content is checked
+   * against that digest before the upload is committed (a mismatch cancels
+   * the session and throws `DigestMismatchError`).
+   *
+   * Content up to `chunkSize` (8 MiB by default) goes as POST + PUT; longer
+   * content as one PATCH per chunk, so memory stays at about two chunks on
+   * every transport. A dropped connection is resumed from the byte the
+   * registry reports; a session the registry forgot is restarted for bytes
+   * content and fails with `UploadSessionLostError` for streams.
+   *
+   * @example
+   * ```ts
+   * import { createReadStream } from 'node:fs';
+   * const { digest, size } = await repo.blobs().upload(createReadStream('layer.tar.gz'));
+   * ```
+   *
+   * @throws DigestMismatchError when the content does not match `options.digest`
+   * @throws UploadSessionLostError when the registry lost the session of a streamed upload
+   */
+  upload(content: UploadContent, options?: UploadBlobOptions): Promise<UploadedBlob> {
+    return this.#writer.upload(content, options);
+  }
+
+  /**
+   * Links a blob from another repository of the same registry without sending
+   * it (`POST ?mount=&from=`), with one token for both repositories. A refused
+   * mount resolves `{ mounted: false }` after cancelling the upload session
+   * the registry opened instead; upload the blob then.
+   *
+   * @example
+   * ```ts
+   * const { mounted } = await repo.blobs().mount(layer.digest, { from: 'library/alpine' });
+   * ```
+   */
+  mount(digest: string, options: MountBlobOptions): Promise<MountResult> {
+    return this.#writer.mount(digest, options);
+  }
+
+  /**
+   * Cancels an upload session by its `Location` (`DELETE`). A session the
+   * registry no longer knows counts as cancelled. `upload()` cancels its own
+   * session on failure or abort; this is for sessions opened elsewhere.
+   */
+  cancelUpload(location: string, options: { readonly signal?: AbortSignal } = {}): Promise<void> {
+    return this.#writer.cancel(this.#context.requester.resolveUrl(location), options);
+  }
+
+  /**
+   * Deletes a blob from the repository (`DELETE /blobs/<digest>`).
+   *
+   * @throws ResourceNotFoundError when the repository does not hold it
+   * @throws UnsupportedOperationError when the registry has deletes disabled
+   */
+  delete(digest: string, options: { readonly signal?: AbortSignal } = {}): Promise<void> {
+    return this.#writer.delete(digest, options);
   }
 
   /**

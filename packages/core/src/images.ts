@@ -1,11 +1,21 @@
 import type { Blobs } from './blobs';
 import { releaseBody } from './body';
 import { parseDigest } from './digest';
-import { InvalidManifestError, InvalidReferenceError } from './errors';
+import {
+  InvalidManifestError,
+  InvalidOptionError,
+  InvalidReferenceError,
+  NotAnImageError,
+  PlatformNotFoundError,
+  TagDigestMismatchError,
+} from './errors';
+import { digestOf } from './hasher';
+import { type ImageConfig, parseImageConfig } from './image-config';
 import type { Descriptor, ImageIndex, ImageManifest, Manifest } from './manifest';
-import { fetchManifest, type GetManifestOptions } from './manifests';
+import { fetchManifest, type GetManifestOptions, putManifest } from './manifests';
 import type { ManifestMediaType } from './media-types';
 import { MediaTypes } from './media-types';
+import { formatPlatform, normalizePlatform, type PlatformSpec, parsePlatformSpec, platformMatches } from './platform';
 import { isValidTag } from './reference';
 import { type RepositoryContext, repositoryPath } from './repository-context';
 import {
@@ -53,8 +63,29 @@ export interface Attestation {
   readonly annotations: Readonly<Record<string, string>>;
 }
 
-/** An image as a tag or digest names it: one or many platforms. */
+/**
+ * What a tag or digest names:
+ * - `image`: a single-platform container image (a manifest whose config is an image config);
+ * - `index`: a multi-platform image (a Docker manifest list or an OCI index);
+ * - `artifact`: an OCI artifact (a manifest with `artifactType`, or a config that is not an
+ *   image config: a Helm chart, a signature, an SBOM). It has no platforms; see `artifactType`.
+ */
+export type ImageKind = 'image' | 'index' | 'artifact';
+
+/** An image as a tag or digest names it: one or many platforms, or an artifact. */
 export interface Image {
+  /** What the manifest is: a single-platform image, a multi-platform index, or an artifact. */
+  readonly kind: ImageKind;
+  /**
+   * For artifacts, their type: the manifest's `artifactType`, else its
+   * config media type (as the referrers API reports it). An index that
+   * declares an `artifactType` carries it too. Undefined for images.
+   */
+  readonly artifactType: string | undefined;
+  /** The manifest this one refers to (OCI 1.1 `subject`), e.g. the image a signature signs. */
+  readonly subject: Descriptor | undefined;
+  /** The manifest's annotations (`{}` when it has none). */
+  readonly annotations: Readonly<Record<string, string>>;
   /** Digest of the manifest or index as received (verified). */
   readonly digest: string;
   /** Canonical reference domain, e.g. `docker.io`. */
@@ -71,6 +102,45 @@ export interface Image {
   readonly attestations: readonly Attestation[];
   /** Index entries that are neither platform images nor attestations (e.g. artifacts without a platform). */
   readonly others: readonly Descriptor[];
+  /**
+   * The entry of `platforms` that runs on `platform` (`'linux/arm64/v8'`,
+   * `'linux/amd64'`, or `{ os, architecture, variant? }`), or undefined.
+   * Architectures and variants are normalized as containerd does: a missing
+   * variant means the architecture's default (`arm64` is `arm64/v8`, `arm`
+   * is `arm/v7`), and `aarch64`/`x86_64` are `arm64`/`amd64`. An exact
+   * variant match wins over a default one. Not enumerable, so it stays out
+   * of `JSON.stringify` and of spreads.
+   *
+   * @throws InvalidOptionError when `platform` is not `os/architecture[/variant]`
+   *
+   * @example
+   * ```ts
+   * const image = await registry.image('golang:1.12.0');
+   * const arm = image.platform('linux/arm64'); // the linux/arm64/v8 entry
+   * if (arm) console.log(arm.digest);
+   * ```
+   */
+  platform(platform: PlatformSpec): Platform | undefined;
+}
+
+/** Picks the entry of `platforms` for `spec`: an exact variant first, then a default-variant match. */
+export function selectPlatform(platforms: readonly Platform[], spec: PlatformSpec): Platform | undefined {
+  const wanted = parsePlatformSpec(spec);
+  const matches = platforms.filter((entry) => platformMatches(wanted, entry));
+  return (
+    matches.find((entry) => normalizePlatform(entry.os, entry.architecture, entry.variant).variant === wanted.variant) ??
+    matches[0]
+  );
+}
+
+/** Adds the non-enumerable `platform()` method to an image's data. */
+function withPlatformMethod(data: Omit<Image, 'platform'>): Image {
+  return Object.defineProperty(data, 'platform', {
+    value(this: Image, spec: PlatformSpec) {
+      return selectPlatform(this.platforms, spec);
+    },
+    enumerable: false,
+  }) as Image;
 }
 
 const ATTESTATION_TYPE = 'attestation-manifest';
@@ -78,6 +148,16 @@ const IMAGE_CONFIG_TYPES = new Set<string>([MediaTypes.DockerConfig, MediaTypes.
 
 function isAttestation(entry: Descriptor): boolean {
   return entry.annotations?.['vnd.docker.reference.type'] === ATTESTATION_TYPE;
+}
+
+/**
+ * The artifact type of a single manifest, or undefined when it is a
+ * container image: its `artifactType`, else its config media type when
+ * that is not an image config (the rule the referrers API uses).
+ */
+export function artifactTypeOf(manifest: ImageManifest): string | undefined {
+  if (manifest.artifactType !== undefined) return manifest.artifactType;
+  return IMAGE_CONFIG_TYPES.has(manifest.config.mediaType) ? undefined : manifest.config.mediaType;
 }
 
 function platformFromDescriptor(entry: Descriptor & { platform: NonNullable<Descriptor['platform']> }): Platform {
@@ -140,8 +220,6 @@ async function platformFromConfig(
   context: RepositoryContext,
   options: GetManifestOptions,
 ): Promise<Platform[]> {
-  // Artifacts (Helm charts, signatures, the OCI empty config) have no platform; do not invent one.
-  if (!IMAGE_CONFIG_TYPES.has(manifest.config.mediaType)) return [];
   const what = `config ${context.name}@${manifest.config.digest}`;
   const bytes = await blobs.getBytes(manifest.config.digest, {
     maxBytes: context.maxConfigBytes,
@@ -177,6 +255,20 @@ async function platformFromConfig(
   ];
 }
 
+/** Options of `images().getConfig()`. */
+export interface GetConfigOptions {
+  /** Which platform of a multi-platform image (`'linux/arm64/v8'`, or `{ os, architecture, variant? }`). */
+  readonly platform?: PlatformSpec;
+  /** Cap on the config blob in bytes. Default 8 MiB. */
+  readonly maxBytes?: number;
+  /** Cancels the requests. */
+  readonly signal?: AbortSignal;
+}
+
+function platformLabel(spec: PlatformSpec): string {
+  return typeof spec === 'string' ? spec : formatPlatform(spec);
+}
+
 /** Image reads and deletes for one repository (the seed's `Images()`). */
 export class Images {
   readonly #context: RepositoryContext;
@@ -208,6 +300,88 @@ export class Images {
   async getByDigest(digest: string, options: GetManifestOptions = {}): Promise<Image> {
     parseDigest(digest);
     return this.#toImage(await fetchManifest(this.#context, digest, options), '', options);
+  }
+
+  /**
+   * The image configuration (entrypoint, command, environment, user, labels,
+   * layers' diff IDs, history…) of a tag or digest, typed. For a
+   * multi-platform image pass `platform` (`'linux/arm64'`); it may be left
+   * out when the index has a single platform. The config blob is verified
+   * against its digest and capped (8 MiB, or `maxBytes`).
+   *
+   * @throws InvalidOptionError when an index has several platforms and none was chosen
+   * @throws PlatformNotFoundError when the image has no such platform
+   * @throws NotAnImageError when the reference names an artifact (Helm chart, signature, SBOM)
+   * @throws InvalidManifestError when the config is malformed
+   *
+   * @example
+   * ```ts
+   * const config = await repo.images().getConfig('1.12.0', { platform: 'linux/arm64' });
+   * console.log(config.config?.Entrypoint, config.config?.Env, config.created);
+   * ```
+   */
+  async getConfig(reference: string, options: GetConfigOptions = {}): Promise<ImageConfig> {
+    const manifestOptions = options.signal === undefined ? {} : { signal: options.signal };
+    const what = `${this.#context.name}@${reference}`;
+    let manifest = await fetchManifest(this.#context, reference, manifestOptions);
+    if (manifest.kind === 'index') {
+      if (manifest.artifactType !== undefined) throw new NotAnImageError(`${what} (an index)`, manifest.artifactType);
+      const { platforms } = classifyIndex(manifest);
+      let chosen: Platform | undefined;
+      if (options.platform !== undefined) {
+        chosen = selectPlatform(platforms, options.platform);
+        if (chosen === undefined)
+          throw new PlatformNotFoundError(what, platformLabel(options.platform), platforms.map(formatPlatform));
+      } else if (platforms.length === 1) {
+        chosen = platforms[0];
+      } else {
+        throw new InvalidOptionError(
+          'platform',
+          `@regkit/core: ${what} is a multi-platform image (${platforms.map(formatPlatform).join(', ') || 'no platforms'}); pass { platform }, e.g. { platform: 'linux/amd64' }`,
+        );
+      }
+      if (chosen === undefined) throw new PlatformNotFoundError(what, '(any)', []);
+      const child = await fetchManifest(this.#context, chosen.digest, manifestOptions);
+      if (child.kind !== 'image')
+        throw new InvalidManifestError(`${what}: platform entry ${chosen.digest} is not an image manifest`);
+      manifest = child;
+    }
+    const artifactType = artifactTypeOf(manifest);
+    if (artifactType !== undefined) throw new NotAnImageError(what, artifactType);
+    const configWhat = `config ${this.#context.name}@${manifest.config.digest}`;
+    const bytes = await this.#blobs.getBytes(manifest.config.digest, {
+      maxBytes: options.maxBytes ?? this.#context.maxConfigBytes,
+      ...manifestOptions,
+    });
+    const config = parseImageConfig(bytes, configWhat);
+    if (options.platform !== undefined && !platformMatches(parsePlatformSpec(options.platform), config)) {
+      throw new PlatformNotFoundError(what, platformLabel(options.platform), [formatPlatform(config)]);
+    }
+    return config;
+  }
+
+  /**
+   * The image of a `tag@digest` reference: read by tag, and accepted only
+   * when its bytes hash to `digest` (one request). `registry.image()` uses it.
+   *
+   * @internal
+   * @throws TagDigestMismatchError when the tag points at other content
+   */
+  async getPinned(tag: string, digest: string, options: GetManifestOptions = {}): Promise<Image> {
+    const { algorithm } = parseDigest(digest);
+    if (!isValidTag(tag)) {
+      throw new InvalidReferenceError(tag, 'TAG_INVALID_FORMAT', 'a tag must match [A-Za-z0-9_][A-Za-z0-9._-]{0,127}');
+    }
+    const manifest = await fetchManifest(this.#context, tag, options);
+    if (manifest.digest !== digest && (await digestOf(manifest.bytes, algorithm)) !== digest) {
+      throw new TagDigestMismatchError(
+        `${this.#context.domain}/${this.#context.name}:${tag}@${digest}`,
+        tag,
+        digest,
+        manifest.digest,
+      );
+    }
+    return this.#toImage({ ...manifest, digest }, tag, options);
   }
 
   /**
@@ -259,6 +433,33 @@ export class Images {
     releaseBody(response.body);
   }
 
+  /**
+   * Tags an existing manifest: reads its exact bytes (by tag or digest) and
+   * uploads them again under `newTag`. The digest is unchanged and no blob is
+   * touched. Needs `push` on the repository.
+   *
+   * @example
+   * ```ts
+   * const { digest } = await repo.images().tag('1.4.2', 'stable');
+   * ```
+   *
+   * @throws InvalidReferenceError when `newTag` is not a valid tag
+   * @throws ResourceNotFoundError when `reference` does not exist
+   */
+  async tag(reference: string, newTag: string, options: { readonly signal?: AbortSignal } = {}): Promise<{ digest: string }> {
+    if (typeof newTag !== 'string' || !isValidTag(newTag)) {
+      throw new InvalidReferenceError(String(newTag), 'TAG_INVALID_FORMAT', 'a tag must match [A-Za-z0-9_][A-Za-z0-9._-]{0,127}');
+    }
+    const signal = options.signal;
+    const manifest = await fetchManifest(this.#context, reference, signal === undefined ? {} : { signal });
+    const { digest } = await putManifest(this.#context, manifest, {
+      tag: newTag,
+      mediaType: manifest.mediaType,
+      ...(signal !== undefined && { signal }),
+    });
+    return { digest };
+  }
+
   async #toImage(manifest: Manifest, tag: string, options: GetManifestOptions): Promise<Image> {
     const base = {
       digest: manifest.digest,
@@ -266,9 +467,19 @@ export class Images {
       repository: this.#context.name,
       tag,
       mediaType: manifest.mediaType,
+      subject: manifest.subject,
+      annotations: manifest.annotations ?? {},
     };
-    if (manifest.kind === 'index') return { ...base, ...classifyIndex(manifest) };
+    if (manifest.kind === 'index') {
+      const kind = manifest.artifactType === undefined ? 'index' : 'artifact';
+      return withPlatformMethod({ ...base, kind, artifactType: manifest.artifactType, ...classifyIndex(manifest) });
+    }
+    const artifactType = artifactTypeOf(manifest);
+    // Artifacts (Helm charts, signatures, SBOMs) have no platform; do not invent one or read their config.
+    if (artifactType !== undefined) {
+      return withPlatformMethod({ ...base, kind: 'artifact', artifactType, platforms: [], attestations: [], others: [] });
+    }
     const platforms = await platformFromConfig(manifest, this.#blobs, this.#context, options);
-    return { ...base, platforms, attestations: [], others: [] };
+    return withPlatformMethod({ ...base, kind: 'image', artifactType: undefined, platforms, attestations: [], others: [] });
   }
 }

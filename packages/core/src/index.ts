@@ -33,7 +33,8 @@ export { assertDigest, type DigestAlgorithm, isDigest, type ParsedDigest, parseD
 export * from './errors';
 export { createFetchTransport, type FetchTransportOptions } from './fetch-transport';
 export { createHasher, digestOf, type Hasher } from './hasher';
-export { type Attestation, type Image, Images, type Platform } from './images';
+export type { ImageConfig, ImageHistoryEntry, ImageRootFs, ImageRunConfig } from './image-config';
+export { type Attestation, type GetConfigOptions, type Image, type ImageKind, Images, type Platform } from './images';
 export { assertKnownOptions } from './known-options';
 export type {
   Descriptor,
@@ -42,7 +43,13 @@ export type {
   ImageManifest,
   Manifest,
 } from './manifest';
-export { type GetManifestOptions, Manifests } from './manifests';
+export {
+  type GetManifestOptions,
+  type ManifestInput,
+  Manifests,
+  type PutManifestOptions,
+  type PutManifestResult,
+} from './manifests';
 export {
   type ImageManifestMediaType,
   type IndexMediaType,
@@ -51,6 +58,7 @@ export {
   MediaTypes,
 } from './media-types';
 export type { ListOptions } from './pagination';
+export type { PlatformSpec } from './platform';
 export { parseRateLimit, type RateLimitState } from './rate-limit';
 export { redactUrl } from './redact';
 export {
@@ -88,6 +96,15 @@ export type {
   TransportResponse,
   TransportSendOptions,
 } from './transport';
+export {
+  DEFAULT_UPLOAD_CHUNK_SIZE,
+  type MountBlobOptions,
+  type MountResult,
+  type UploadBlobOptions,
+  type UploadedBlob,
+  type UploadProgress,
+} from './upload/blob-upload';
+export type { UploadContent } from './upload/chunk-reader';
 export {
   formatScope,
   formatWwwAuthenticate,

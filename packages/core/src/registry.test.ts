@@ -597,7 +597,7 @@ describe('Registry options and naming', () => {
       expect(hub.domain).toBe('docker.io');
       expect(hub.target.origin).toBe('https://registry-1.docker.io');
       expect(hub.repositoryFromString('golang').name).toBe('library/golang');
-      expect(hub.repositoryFromString('index.docker.io/library/golang:1.12').name).toBe('library/golang');
+      expect(hub.repositoryFromString('index.docker.io/library/golang').name).toBe('library/golang');
       expect(hub.repository('golang').name).toBe('library/golang');
     }
   });
@@ -620,12 +620,31 @@ describe('Registry options and naming', () => {
 
   it('rejects a reference for another registry and bad references', () => {
     const reg = new Registry({ domain: 'ghcr.io' });
-    expect(reg.repositoryFromString('ghcr.io/org/app:1').name).toBe('org/app');
+    expect(reg.repositoryFromString('ghcr.io/org/app').name).toBe('org/app');
     expect(() => reg.repositoryFromString('golang')).toThrow(RegistryMismatchError);
     for (const bad of ['', 'ghcr.io/Org/app', 'ghcr.io/org//app', 'ghcr.io/-app']) {
       expect(() => reg.repositoryFromString(bad)).toThrow(InvalidReferenceError);
     }
     expect(() => reg.repository('UPPER')).toThrow(InvalidReferenceError);
+  });
+
+  it('refuses a tag or digest in repositoryFromString instead of dropping it, pointing to registry.image()', () => {
+    const reg = new Registry({ domain: 'ghcr.io' });
+    for (const reference of [
+      'ghcr.io/org/app:1',
+      `ghcr.io/org/app@sha256:${'a'.repeat(64)}`,
+      `ghcr.io/org/app:1@sha256:${'a'.repeat(64)}`,
+    ]) {
+      let caught: unknown;
+      try {
+        reg.repositoryFromString(reference);
+      } catch (error) {
+        caught = error;
+      }
+      expect(InvalidReferenceError.isInstance(caught)).toBe(true);
+      expect(caught).toMatchObject({ reason: 'REPOSITORY_HAS_TAG_OR_DIGEST', input: reference });
+      expect((caught as Error).message).toContain('registry.image(');
+    }
   });
 
   it('validates options eagerly', () => {

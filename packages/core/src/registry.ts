@@ -1,12 +1,14 @@
 import { type Authenticator, createNullAuthenticator, type RegistryTarget } from './authenticator';
 import { releaseBody } from './body';
 import { isLoopbackHost } from './credential-policy';
-import { InvalidOptionError, RegistryMismatchError } from './errors';
+import { InvalidOptionError, InvalidReferenceError, RegistryMismatchError } from './errors';
 import { createFetchTransport } from './fetch-transport';
+import type { Image } from './images';
 import { assertKnownOptions } from './known-options';
+import type { GetManifestOptions } from './manifests';
 import { type ListOptions, pageSizeParam, paginate, stringList } from './pagination';
 import type { RateLimitState } from './rate-limit';
-import { isValidRepositoryName, parseImageName, REFERENCE_REGEXPS } from './reference';
+import { type ImageName, isValidRepositoryName, parseImageName, REFERENCE_REGEXPS } from './reference';
 import { Repository } from './repository';
 import type { RepositoryContext } from './repository-context';
 import { Requester } from './requester';
@@ -115,7 +117,7 @@ function checkPlugin(name: 'transport' | 'authenticator', value: Transport | Aut
  * import { createTokenAuthenticator } from '@regkit/auth-token';
  *
  * const registry = new Registry({ domain: 'docker.io', authenticator: createTokenAuthenticator() });
- * const image = await registry.repositoryFromString('golang').images().getByTag('1.12.0');
+ * const image = await registry.image('golang:1.12.0');
  * console.log(image.digest, image.platforms.map((p) => `${p.os}/${p.architecture}`));
  * ```
  */
@@ -217,18 +219,59 @@ export class Registry {
   }
 
   /**
-   * A repository from an image reference, parsed exactly as `docker pull`
-   * does (`golang` → `docker.io/library/golang`). Any tag or digest in the
-   * reference is ignored here; pass it to `images()`.
+   * A repository from a repository reference, parsed exactly as `docker pull`
+   * does (`golang` → `docker.io/library/golang`). A tag or digest is refused,
+   * not dropped: `repositoryFromString('golang:1.12.0')` would otherwise
+   * quietly read `latest` later. For an image reference use
+   * {@link Registry.image}; to take one apart, `parseImageName`.
+   *
+   * @throws InvalidReferenceError for a malformed reference, or one with a tag or digest (`REPOSITORY_HAS_TAG_OR_DIGEST`)
+   * @throws RegistryMismatchError when the reference names another registry
+   */
+  repositoryFromString(repository: string): Repository {
+    const parsed = this.#parseForThisRegistry(repository);
+    if (parsed.tag !== '' || parsed.digest !== '') {
+      const part = parsed.digest !== '' ? `digest ${parsed.digest}` : `tag ${JSON.stringify(parsed.tag)}`;
+      throw new InvalidReferenceError(
+        repository,
+        'REPOSITORY_HAS_TAG_OR_DIGEST',
+        `repositoryFromString takes a repository, but this names the ${part}; use registry.image(${JSON.stringify(repository)}) to read the image, or parseImageName() to split the reference`,
+      );
+    }
+    return this.repository(parsed.path);
+  }
+
+  /**
+   * The image a `docker pull` reference names, in one call: `golang`
+   * (`latest`), `golang:1.12.0`, `golang@sha256:…`, or
+   * `golang:1.12.0@sha256:…`. A digest wins over a tag; with both, the tag
+   * must still point at that digest (one GET by tag, its bytes hashed)
+   * or the call fails with `TagDigestMismatchError`.
    *
    * @throws InvalidReferenceError for a malformed reference
    * @throws RegistryMismatchError when the reference names another registry
+   * @throws TagDigestMismatchError when `tag@digest` disagree
+   * @throws ResourceNotFoundError when the repository, tag or digest is unknown
+   *
+   * @example
+   * ```ts
+   * const image = await registry.image('golang:1.12.0');
+   * console.log(image.kind, image.digest, image.platform('linux/arm64')?.digest);
+   * ```
    */
-  repositoryFromString(image: string): Repository {
-    const parsed = parseImageName(image);
+  image(reference: string, options: GetManifestOptions = {}): Promise<Image> {
+    const parsed = this.#parseForThisRegistry(reference);
+    const images = this.repository(parsed.path).images();
+    if (parsed.digest !== '' && parsed.tag !== '') return images.getPinned(parsed.tag, parsed.digest, options);
+    if (parsed.digest !== '') return images.getByDigest(parsed.digest, options);
+    return images.getByTag(parsed.tag || 'latest', options);
+  }
+
+  #parseForThisRegistry(reference: string): ImageName {
+    const parsed = parseImageName(reference);
     const parsedDomain = DOCKER_HUB_ALIASES.has(parsed.domain.toLowerCase()) ? DOCKER_HUB_DOMAIN : parsed.domain;
-    if (parsedDomain !== this.domain) throw new RegistryMismatchError(image, this.domain, parsedDomain);
-    return this.repository(parsed.path);
+    if (parsedDomain !== this.domain) throw new RegistryMismatchError(reference, this.domain, parsedDomain);
+    return parsed;
   }
 
   /**

@@ -17,7 +17,7 @@ export type FakeDockerHubOptions = Omit<FakeRegistryOptions, 'profile'>;
  * ```ts
  * const hub = createFakeDockerHub();
  * const client = new Registry({ domain: 'docker.io', transport: createHandlerTransport(hub), authenticator: createTokenAuthenticator() });
- * await client.repositoryFromString('golang:1.12.0').images().getByTag('1.12.0');
+ * await client.image('golang:1.12.0');
  * expect(hub.tokenCalls.map((call) => call.scopes)).toEqual([['repository:library/golang:pull']]);
  * ```
  */

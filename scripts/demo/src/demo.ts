@@ -12,10 +12,8 @@ import { type Image, parseImageName, Registry, RegkitError } from '@regkit/core'
 import { createFakeRegistry } from '@regkit/testing';
 
 async function inspect(registry: Registry, image: string): Promise<void> {
-  const { tag, digest } = parseImageName(image);
-  const repository = registry.repositoryFromString(image);
-  const images = repository.images();
-  const found: Image = digest ? await images.getByDigest(digest) : await images.getByTag(tag || 'latest');
+  const found: Image = await registry.image(image);
+  const repository = registry.repository(found.repository);
 
   console.log(`${repository.domain}/${repository.name}${found.tag ? `:${found.tag}` : ''}`);
   console.log(`  digest     ${found.digest}`);

@@ -14,7 +14,9 @@ export {
   SchemaUnknownError,
   SchemaV1NotSupportedError,
 } from './content-errors';
+export { NotAnImageError, PlatformNotFoundError, TagDigestMismatchError } from './image-errors';
 export { InvalidOptionError } from './option-errors';
+export { ManifestBlobUnknownError, UploadSessionLostError } from './push-errors';
 export { InvalidReferenceError, type InvalidReferenceReason, RegistryMismatchError } from './reference-errors';
 export { RegkitError } from './regkit-error';
 export {

@@ -2,7 +2,8 @@ import { RegkitError } from './regkit-error';
 
 /**
  * Why a reference was rejected. The values mirror `distribution/reference`'s
- * errors so that behaviour can be compared with the Go implementation.
+ * errors so that behaviour can be compared with the Go implementation, except
+ * `REPOSITORY_HAS_TAG_OR_DIGEST`, which is regkit's own.
  */
 export type InvalidReferenceReason =
   | 'NAME_EMPTY'
@@ -14,7 +15,9 @@ export type InvalidReferenceReason =
   | 'TAG_INVALID_FORMAT'
   | 'DIGEST_INVALID_FORMAT'
   | 'DIGEST_INVALID_LENGTH'
-  | 'DIGEST_UNSUPPORTED';
+  | 'DIGEST_UNSUPPORTED'
+  /** regkit's own: a repository was asked for with a tag or digest (`registry.image()` takes those). */
+  | 'REPOSITORY_HAS_TAG_OR_DIGEST';
 
 /** An image reference, repository name, tag or digest is malformed. */
 export class InvalidReferenceError extends RegkitError {

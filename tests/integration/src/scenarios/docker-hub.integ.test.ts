@@ -25,7 +25,7 @@ function hubSuite(name: string, hub: FakeRegistryHandle, transport: () => Transp
 
   describe(name, () => {
     it('pulls an official image by its short name with one token request', async () => {
-      const image = await client().repositoryFromString('golang:1.12.0').images().getByTag('1.12.0');
+      const image = await client().image('golang:1.12.0');
       expect(image.digest).toBe(FIXTURES.golang.digest);
       expect(hub.registry.tokenCalls.map((call) => [call.grant, call.scopes, call.granted])).toEqual([
         ['anonymous', [GOLANG_PULL], [GOLANG_PULL]],

@@ -1,0 +1,160 @@
+import { InvalidOptionError } from '../errors';
+
+/**
+ * Content a blob upload accepts: bytes, a web `ReadableStream`, or anything
+ * async-iterable over byte chunks, which covers a Node.js `Readable` without
+ * core importing `node:stream`.
+ */
+export type UploadContent = Uint8Array | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
+
+/** One piece of the content, cut to the upload's chunk size. */
+export interface Chunk {
+  /** The bytes; at most the requested size. */
+  readonly bytes: Uint8Array;
+  /** True when nothing follows this chunk. */
+  readonly last: boolean;
+}
+
+/**
+ * Cuts content into chunks of an exact size, knowing for each whether it is
+ * the last (so the last one can ride on the closing PUT). Memory stays at one
+ * chunk plus one source piece of look-ahead, whatever the content's size.
+ */
+export interface ChunkReader {
+  /** True when the content can be read again from the start (bytes). */
+  readonly rereadable: boolean;
+  /** The next chunk of up to `size` bytes. */
+  read(size: number): Promise<Chunk>;
+  /** Stops reading and releases the source. */
+  cancel(reason?: unknown): Promise<void>;
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function'
+  );
+}
+
+/** Checks that `content` is something {@link createChunkReader} can read. */
+export function assertUploadContent(content: unknown): asserts content is UploadContent {
+  if (content instanceof Uint8Array || content instanceof ReadableStream || isAsyncIterable(content)) return;
+  throw new InvalidOptionError(
+    'content',
+    '@regkit/core: blobs().upload() takes a Uint8Array, a ReadableStream or a Node.js Readable (an async iterable of bytes)',
+  );
+}
+
+class BytesReader implements ChunkReader {
+  readonly rereadable = true;
+  readonly #bytes: Uint8Array;
+  #offset = 0;
+
+  constructor(bytes: Uint8Array) {
+    this.#bytes = bytes;
+  }
+
+  async read(size: number): Promise<Chunk> {
+    const end = Math.min(this.#bytes.byteLength, this.#offset + size);
+    const bytes = this.#bytes.subarray(this.#offset, end);
+    this.#offset = end;
+    return { bytes, last: end === this.#bytes.byteLength };
+  }
+
+  async cancel(): Promise<void> {}
+}
+
+type Pull = () => Promise<IteratorResult<unknown>>;
+
+class StreamReader implements ChunkReader {
+  readonly rereadable = false;
+  readonly #pull: Pull;
+  readonly #release: (reason?: unknown) => Promise<void>;
+  #pending: Uint8Array | undefined;
+  #ended = false;
+
+  constructor(pull: Pull, release: (reason?: unknown) => Promise<void>) {
+    this.#pull = pull;
+    this.#release = release;
+  }
+
+  async #piece(): Promise<Uint8Array | undefined> {
+    if (this.#pending !== undefined) {
+      const piece = this.#pending;
+      this.#pending = undefined;
+      return piece;
+    }
+    while (!this.#ended) {
+      const next = await this.#pull();
+      if (next.done) {
+        this.#ended = true;
+        return undefined;
+      }
+      const value = next.value;
+      if (!(value instanceof Uint8Array)) {
+        throw new InvalidOptionError(
+          'content',
+          `@regkit/core: upload content must yield Uint8Array chunks, got ${typeof value === 'string' ? 'a string (remove the stream encoding)' : typeof value}`,
+        );
+      }
+      if (value.byteLength > 0) return value;
+    }
+    return undefined;
+  }
+
+  async read(size: number): Promise<Chunk> {
+    const first = await this.#piece();
+    if (first === undefined) return { bytes: new Uint8Array(0), last: true };
+    let bytes: Uint8Array;
+    if (first.byteLength >= size) {
+      bytes = first.subarray(0, size);
+      if (first.byteLength > size) this.#pending = first.subarray(size);
+    } else {
+      // Copy into one buffer of the chunk's size: the transport then sends one bounded Uint8Array.
+      const buffer = new Uint8Array(size);
+      buffer.set(first);
+      let filled = first.byteLength;
+      while (filled < size) {
+        const piece = await this.#piece();
+        if (piece === undefined) break;
+        const take = Math.min(piece.byteLength, size - filled);
+        buffer.set(piece.subarray(0, take), filled);
+        filled += take;
+        if (take < piece.byteLength) this.#pending = piece.subarray(take);
+      }
+      bytes = filled === size ? buffer : buffer.subarray(0, filled);
+    }
+    if (this.#pending !== undefined) return { bytes, last: false };
+    const next = await this.#piece();
+    if (next === undefined) return { bytes, last: true };
+    this.#pending = next;
+    return { bytes, last: false };
+  }
+
+  async cancel(reason?: unknown): Promise<void> {
+    this.#ended = true;
+    this.#pending = undefined;
+    await this.#release(reason).catch(() => undefined);
+  }
+}
+
+/** A chunk reader over any {@link UploadContent}. */
+export function createChunkReader(content: UploadContent): ChunkReader {
+  if (content instanceof Uint8Array) return new BytesReader(content);
+  if (content instanceof ReadableStream) {
+    const reader = content.getReader();
+    return new StreamReader(
+      () => reader.read() as Promise<IteratorResult<unknown>>,
+      (reason) => reader.cancel(reason),
+    );
+  }
+  const iterator = content[Symbol.asyncIterator]();
+  return new StreamReader(
+    () => iterator.next(),
+    // `return()` closes a generator and destroys a Node.js Readable.
+    async () => {
+      await iterator.return?.();
+    },
+  );
+}
