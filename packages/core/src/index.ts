@@ -28,6 +28,7 @@ export {
   type GetBlobOptions,
   type StreamBlobOptions,
 } from './blobs';
+export { type CopyImageOptions, type CopyImageResult, type CopyProgress, copyImage } from './copy-image';
 export { canSendCredentials, checkTokenRealm, isLoopbackHost } from './credential-policy';
 export { assertDigest, type DigestAlgorithm, isDigest, type ParsedDigest, parseDigest } from './digest';
 export * from './errors';
@@ -59,6 +60,7 @@ export {
 } from './media-types';
 export type { ListOptions } from './pagination';
 export type { PlatformSpec } from './platform';
+export type { PlatformSelector } from './platform-selector';
 export { parseRateLimit, type RateLimitState } from './rate-limit';
 export { redactUrl } from './redact';
 export {

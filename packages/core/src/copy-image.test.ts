@@ -1,0 +1,207 @@
+import { describe, expect, it } from 'vitest';
+import { copyImage } from './copy-image';
+import { DigestMismatchError, InvalidOptionError, InvalidReferenceError } from './errors';
+import { MediaTypes } from './media-types';
+import { PushTestRegistry, sha256 } from './push-test-registry';
+import { Registry } from './registry';
+import type { Transport } from './transport';
+
+const encode = (value: unknown) => new TextEncoder().encode(typeof value === 'string' ? value : JSON.stringify(value));
+const LAYER = 'application/vnd.oci.image.layer.v1.tar+gzip';
+
+function filled(length: number, seed: number): Uint8Array {
+  return Uint8Array.from({ length }, (_, i) => (i * 7 + seed) % 256);
+}
+
+/** Seeds an OCI index (amd64, arm64 sharing one base layer, plus an attestation of amd64) in `repo`. */
+function seedIndex(fake: PushTestRegistry, repo: string) {
+  const base = filled(5000, 1);
+  const baseDigest = fake.putBlob(repo, base);
+  const platforms = ['amd64', 'arm64'].map((architecture, i) => {
+    const config = encode({ architecture, os: 'linux', rootfs: { type: 'layers' } });
+    const own = filled(3000 + i, 10 + i);
+    const manifestBytes = encode({
+      schemaVersion: 2,
+      mediaType: MediaTypes.OciManifest,
+      config: { mediaType: MediaTypes.OciConfig, digest: fake.putBlob(repo, config), size: config.byteLength },
+      layers: [
+        { mediaType: LAYER, digest: baseDigest, size: base.byteLength },
+        { mediaType: LAYER, digest: fake.putBlob(repo, own), size: own.byteLength },
+      ],
+    });
+    const digest = fake.putManifest(repo, sha256(manifestBytes), manifestBytes, MediaTypes.OciManifest);
+    return { architecture, digest, size: manifestBytes.byteLength, bytes: config.byteLength + own.byteLength };
+  });
+  const amd64 = platforms[0];
+  const emptyConfig = encode('{}');
+  const statement = encode('{"predicate":{}}');
+  const attestationBytes = encode({
+    schemaVersion: 2,
+    mediaType: MediaTypes.OciManifest,
+    config: { mediaType: MediaTypes.OciEmpty, digest: fake.putBlob(repo, emptyConfig), size: emptyConfig.byteLength },
+    layers: [{ mediaType: 'application/vnd.in-toto+json', digest: fake.putBlob(repo, statement), size: statement.byteLength }],
+  });
+  const attestation = fake.putManifest(repo, sha256(attestationBytes), attestationBytes, MediaTypes.OciManifest);
+  // Odd spacing on purpose: a re-serialising copier would change the digest.
+  const indexBytes = encode(
+    `{"schemaVersion":2,  "mediaType":"${MediaTypes.OciIndex}","manifests":[${platforms
+      .map(
+        (p) =>
+          `{"mediaType":"${MediaTypes.OciManifest}","digest":"${p.digest}","size":${p.size},"platform":{"architecture":"${p.architecture}","os":"linux"}}`,
+      )
+      .join(
+        ',',
+      )},{"mediaType":"${MediaTypes.OciManifest}","digest":"${attestation}","size":${attestationBytes.byteLength},"annotations":{"vnd.docker.reference.digest":"${amd64?.digest}","vnd.docker.reference.type":"attestation-manifest"},"platform":{"architecture":"unknown","os":"unknown"}}]}`,
+  );
+  const index = fake.putManifest(repo, 'v1', indexBytes, MediaTypes.OciIndex);
+  return { index, platforms, attestation, distinctBlobs: 2 + 2 + 1 + 2 };
+}
+
+function registries() {
+  const source = new PushTestRegistry('http://127.0.0.1:5998');
+  const destination = new PushTestRegistry('http://127.0.0.1:5999');
+  const src = new Registry({ domain: '127.0.0.1:5998', transport: source });
+  const dst = new Registry({ domain: '127.0.0.1:5999', transport: destination });
+  return { source, destination, src, dst };
+}
+
+describe('copyImage', () => {
+  it('copies an index with its children and every distinct blob once, byte for byte, under the source tag', async () => {
+    const { source, destination, src, dst } = registries();
+    const seeded = seedIndex(source, 'lib/app');
+    const progress: number[] = [];
+    const result = await copyImage(src.repository('lib/app'), 'v1', dst.repository('mirror/app'), {
+      onProgress: (p) => progress.push(p.blobsDone),
+    });
+    expect(result).toMatchObject({
+      digest: seeded.index,
+      mediaType: MediaTypes.OciIndex,
+      platformsFiltered: false,
+      blobs: { uploaded: seeded.distinctBlobs, mounted: 0, skipped: 0 },
+    });
+    const stored = destination.manifests.get('mirror/app');
+    expect(stored?.get('v1')?.bytes).toEqual(source.manifests.get('lib/app')?.get('v1')?.bytes);
+    for (const p of seeded.platforms) expect(stored?.has(p.digest)).toBe(true);
+    expect(stored?.has(seeded.attestation)).toBe(true);
+    expect(destination.blobs.get('mirror/app')?.size).toBe(seeded.distinctBlobs);
+    const total = [...(source.blobs.get('lib/app')?.values() ?? [])].reduce((sum, b) => sum + b.byteLength, 0);
+    expect(result.bytesUploaded).toBe(total);
+    expect(progress.at(-1)).toBe(seeded.distinctBlobs);
+    // Each distinct blob was uploaded once: one POST each.
+    expect(destination.calls.filter((c) => c.method === 'POST')).toHaveLength(seeded.distinctBlobs);
+  });
+
+  it('skips blobs the destination already has and sends no bytes', async () => {
+    const { source, destination, src, dst } = registries();
+    const seeded = seedIndex(source, 'lib/app');
+    await copyImage(src.repository('lib/app'), 'v1', dst.repository('mirror/app'));
+    destination.calls.length = 0;
+    const again = await copyImage(src.repository('lib/app'), 'v1', dst.repository('mirror/app'), { tag: 'v2' });
+    expect(again.blobs).toEqual({ uploaded: 0, mounted: 0, skipped: seeded.distinctBlobs });
+    expect(again.bytesUploaded).toBe(0);
+    expect(destination.calls.filter((c) => c.method === 'POST' || c.method === 'PATCH')).toEqual([]);
+    expect(destination.manifests.get('mirror/app')?.has('v2')).toBe(true);
+  });
+
+  it('mounts between repositories of the same Registry, sending no blob bytes', async () => {
+    const { source, src } = registries();
+    const seeded = seedIndex(source, 'lib/app');
+    source.calls.length = 0;
+    const result = await copyImage(src.repository('lib/app'), 'v1', src.repository('other/app'));
+    expect(result.blobs).toEqual({ uploaded: 0, mounted: seeded.distinctBlobs, skipped: 0 });
+    expect(result.bytesUploaded).toBe(0);
+    expect(source.calls.filter((c) => c.method === 'PATCH' || (c.method === 'PUT' && c.path.includes('/blobs/')))).toEqual([]);
+    expect(source.calls.filter((c) => c.method === 'POST').every((c) => c.query.includes('from=lib%2Fapp'))).toBe(true);
+  });
+
+  it('does not mount across two Registry objects, even for the same host', async () => {
+    const { source, src } = registries();
+    const seeded = seedIndex(source, 'lib/app');
+    const twin = new Registry({ domain: '127.0.0.1:5998', transport: source });
+    const result = await copyImage(src.repository('lib/app'), 'v1', twin.repository('other/app'));
+    expect(result.blobs.uploaded).toBe(seeded.distinctBlobs);
+  });
+
+  it('writes a smaller index for selected platforms, keeping their attestations', async () => {
+    const { source, destination, src, dst } = registries();
+    const seeded = seedIndex(source, 'lib/app');
+    const result = await copyImage(src.repository('lib/app'), 'v1', dst.repository('mirror/app'), { platforms: ['linux/amd64'] });
+    expect(result.platformsFiltered).toBe(true);
+    expect(result.digest).not.toBe(seeded.index);
+    const written = destination.manifests.get('mirror/app')?.get('v1');
+    const index = JSON.parse(new TextDecoder().decode(written?.bytes)) as { manifests: { digest: string }[] };
+    expect(index.manifests.map((m) => m.digest)).toEqual([seeded.platforms[0]?.digest, seeded.attestation]);
+    expect(sha256(written?.bytes ?? new Uint8Array())).toBe(result.digest);
+    expect(destination.manifests.get('mirror/app')?.has(seeded.platforms[1]?.digest ?? '')).toBe(false);
+    // amd64: config + base + own layer; attestation: empty config + statement.
+    expect(result.blobs.uploaded).toBe(5);
+  });
+
+  it('keeps the index byte-exact when the filter selects every platform', async () => {
+    const { source, src, dst } = registries();
+    const seeded = seedIndex(source, 'lib/app');
+    const result = await copyImage(src.repository('lib/app'), 'v1', dst.repository('mirror/app'), {
+      platforms: ['linux/amd64', { os: 'linux', architecture: 'arm64' }],
+    });
+    expect(result).toMatchObject({ digest: seeded.index, platformsFiltered: false });
+  });
+
+  it('copies by digest without a tag unless one is given', async () => {
+    const { source, destination, src, dst } = registries();
+    const seeded = seedIndex(source, 'lib/app');
+    const child = seeded.platforms[0]?.digest ?? '';
+    const result = await copyImage(src.repository('lib/app'), child, dst.repository('mirror/app'));
+    expect(result.digest).toBe(child);
+    expect(destination.calls.at(-1)?.path).toBe(`/v2/mirror/app/manifests/${child}`);
+    await copyImage(src.repository('lib/app'), child, dst.repository('mirror/app'), { tag: 'amd64' });
+    expect(destination.calls.at(-1)?.path).toBe('/v2/mirror/app/manifests/amd64');
+  });
+
+  it('fails on a source blob that does not match its digest, writing no manifest', async () => {
+    const { source, destination, src, dst } = registries();
+    const seeded = seedIndex(source, 'lib/app');
+    const [digest] = [...(source.blobs.get('lib/app')?.keys() ?? [])];
+    source.blobs.get('lib/app')?.set(digest ?? '', filled(5000, 99));
+    await expect(copyImage(src.repository('lib/app'), 'v1', dst.repository('mirror/app'))).rejects.toThrow(DigestMismatchError);
+    expect(destination.manifests.get('mirror/app')?.size ?? 0).toBe(0);
+    expect(destination.blobs.get('mirror/app')?.has(digest ?? '') ?? false).toBe(false);
+    expect(seeded.index).toBeDefined();
+  });
+
+  it('keeps at most `concurrency` blobs in flight', async () => {
+    const { source, destination, src } = registries();
+    seedIndex(source, 'lib/app');
+    let inFlight = 0;
+    let peak = 0;
+    const slow: Transport = {
+      specificationVersion: 'v1',
+      name: 'slow',
+      async send(request) {
+        if (request.method !== 'HEAD') return destination.send(request);
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        inFlight--;
+        return destination.send(request);
+      },
+    };
+    const dst = new Registry({ domain: '127.0.0.1:5999', transport: slow });
+    await copyImage(src.repository('lib/app'), 'v1', dst.repository('mirror/app'), { concurrency: 2 });
+    expect(peak).toBe(2);
+  });
+
+  it('refuses bad arguments before any request', async () => {
+    const { source, src, dst } = registries();
+    seedIndex(source, 'lib/app');
+    source.calls.length = 0;
+    const from = src.repository('lib/app');
+    const to = dst.repository('mirror/app');
+    await expect(copyImage(from, 'v1', to, { platforms: ['linux'] })).rejects.toThrow(InvalidOptionError);
+    await expect(copyImage(from, 'v1', to, { concurrency: 0 })).rejects.toThrow(InvalidOptionError);
+    await expect(copyImage(from, 'v1', to, { tag: 'a/b' })).rejects.toThrow(InvalidReferenceError);
+    await expect(copyImage(from, 'v1', to, { platform: ['linux/amd64'] } as never)).rejects.toThrow(/did you mean `platforms`/);
+    await expect(copyImage(from, 'v1', {} as never)).rejects.toThrow(InvalidOptionError);
+    expect(source.calls).toEqual([]);
+    await expect(copyImage(from, 'v1', to, { platforms: ['linux/s390x'] })).rejects.toThrow(/no platform/);
+  });
+});

@@ -1,0 +1,332 @@
+import { DigestMismatchError, InvalidOptionError, InvalidReferenceError, ResourceNotFoundError } from './errors';
+import { assertKnownOptions } from './known-options';
+import type { Descriptor, ImageIndex, Manifest } from './manifest';
+import { checkManifestReference, type ManifestInput } from './manifests';
+import { matchesPlatform, type ParsedPlatformSelector, type PlatformSelector, parsePlatformSelector } from './platform-selector';
+import { isValidTag } from './reference';
+import type { Repository } from './repository';
+
+/** Options for {@link copyImage}. */
+export interface CopyImageOptions {
+  /**
+   * The tag to write at the destination. Default: the source tag; a copy by
+   * digest is stored by digest only unless a tag is given.
+   */
+  readonly tag?: string;
+  /**
+   * Copy only these platforms of a multi-platform image (`linux/amd64`,
+   * `linux/arm/v7`, or `{ os, architecture, variant? }`). A smaller index is
+   * then written, whose digest differs from the source's. Attestations of
+   * the kept platforms are kept. A single-platform image is copied whole.
+   */
+  readonly platforms?: readonly PlatformSelector[];
+  /** Blobs transferred at once. Default 4. */
+  readonly concurrency?: number;
+  /** Cancels the copy; upload sessions in flight are cancelled. */
+  readonly signal?: AbortSignal;
+  /** Called as blobs progress. */
+  readonly onProgress?: (progress: CopyProgress) => void;
+}
+
+/** Progress of a copy: blob bytes and blob count (manifests excluded). */
+export interface CopyProgress {
+  /** Bytes of blobs done: uploaded so far, plus the whole size of blobs skipped or mounted. */
+  readonly bytesDone: number;
+  /** Bytes of all distinct blobs of the image. */
+  readonly bytesTotal: number;
+  /** Distinct blobs finished (uploaded, mounted or skipped). */
+  readonly blobsDone: number;
+  /** Distinct blobs in the image. */
+  readonly blobsTotal: number;
+}
+
+/** What {@link copyImage} did. */
+export interface CopyImageResult {
+  /** Digest of the manifest or index written at the destination (equal to the source's unless platforms were filtered). */
+  readonly digest: string;
+  /** Its media type. */
+  readonly mediaType: string;
+  /** True when `platforms` dropped entries and a new, smaller index was written. */
+  readonly platformsFiltered: boolean;
+  /** Each distinct blob counted once, in exactly one of the three. */
+  readonly blobs: {
+    /** Sent from source to destination. */
+    readonly uploaded: number;
+    /** Linked from the source repository of the same registry, no bytes sent. */
+    readonly mounted: number;
+    /** Already at the destination. */
+    readonly skipped: number;
+  };
+  /** Blob bytes sent to the destination (manifests excluded). */
+  readonly bytesUploaded: number;
+}
+
+const COPY_OPTIONS: ReadonlySet<string> = new Set(['tag', 'platforms', 'concurrency', 'signal', 'onProgress']);
+const DEFAULT_CONCURRENCY = 4;
+const MAX_INDEX_DEPTH = 4;
+/** Layers registries do not hold (Windows foreign layers); skopeo does not copy them either. */
+const NON_DISTRIBUTABLE = /\.(?:foreign|nondistributable)\./;
+
+interface Plan {
+  /** Child manifests to write before the top one, deepest first. */
+  readonly children: Manifest[];
+  /** Distinct blobs, by digest. */
+  readonly blobs: Map<string, Descriptor>;
+}
+
+function isRepository(value: unknown): value is Repository {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Repository).blobs === 'function' &&
+    typeof (value as Repository).manifests === 'function' &&
+    typeof (value as Repository).name === 'string'
+  );
+}
+
+function validate(source: unknown, reference: string, destination: unknown, options: CopyImageOptions) {
+  if (!isRepository(source))
+    throw new InvalidOptionError('sourceRepository', '@regkit/core: copyImage() needs a source Repository');
+  if (!isRepository(destination)) {
+    throw new InvalidOptionError('destinationRepository', '@regkit/core: copyImage() needs a destination Repository');
+  }
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidOptionError('options', '@regkit/core: copyImage() options must be an object');
+  }
+  assertKnownOptions('@regkit/core', 'copyImage()', options, COPY_OPTIONS);
+  const kind = checkManifestReference(reference);
+  if (options.tag !== undefined && (typeof options.tag !== 'string' || !isValidTag(options.tag))) {
+    throw new InvalidReferenceError(
+      String(options.tag),
+      'TAG_INVALID_FORMAT',
+      'a tag must match [A-Za-z0-9_][A-Za-z0-9._-]{0,127}',
+    );
+  }
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
+    throw new InvalidOptionError(
+      'concurrency',
+      `@regkit/core: concurrency must be a positive integer, got ${String(concurrency)}`,
+    );
+  }
+  if (options.platforms !== undefined && !Array.isArray(options.platforms)) {
+    throw new InvalidOptionError('platforms', '@regkit/core: platforms must be an array');
+  }
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
+    throw new InvalidOptionError('onProgress', '@regkit/core: onProgress must be a function');
+  }
+  const selectors = options.platforms?.map(parsePlatformSelector);
+  if (selectors !== undefined && selectors.length === 0) {
+    throw new InvalidOptionError('platforms', '@regkit/core: platforms must name at least one platform');
+  }
+  return { kind, concurrency, selectors };
+}
+
+/**
+ * The entries of an index to keep: the selected platforms and the
+ * attestations that point at them. `undefined` when every entry stays.
+ */
+function filterEntries(index: ImageIndex, selectors: readonly ParsedPlatformSelector[]): number[] | undefined {
+  const kept = new Set<string>();
+  index.manifests.forEach((entry) => {
+    if (entry.platform !== undefined && selectors.some((s) => entry.platform && matchesPlatform(s, entry.platform))) {
+      kept.add(entry.digest);
+    }
+  });
+  const keep: number[] = [];
+  index.manifests.forEach((entry, position) => {
+    const attests = entry.annotations?.['vnd.docker.reference.digest'];
+    const isAttestation = entry.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest';
+    if (kept.has(entry.digest) && !isAttestation) keep.push(position);
+    else if (isAttestation && attests !== undefined && kept.has(attests)) keep.push(position);
+  });
+  if (kept.size === 0) return [];
+  return keep.length === index.manifests.length ? undefined : keep;
+}
+
+/** The index rewritten with only the kept entries, every other field as the source wrote it. */
+function filteredIndexDocument(index: ImageIndex, keep: readonly number[]): Record<string, unknown> {
+  const json = JSON.parse(new TextDecoder().decode(index.bytes)) as Record<string, unknown>;
+  const entries = json.manifests as unknown[];
+  return { ...json, manifests: keep.map((position) => entries[position]) };
+}
+
+async function collect(
+  source: Repository,
+  manifest: Manifest,
+  plan: Plan,
+  signal: AbortSignal | undefined,
+  depth: number,
+  entries?: readonly Descriptor[],
+): Promise<void> {
+  if (manifest.kind === 'image') {
+    for (const blob of [manifest.config, ...manifest.layers]) {
+      if (!NON_DISTRIBUTABLE.test(blob.mediaType) && !plan.blobs.has(blob.digest)) plan.blobs.set(blob.digest, blob);
+    }
+    return;
+  }
+  if (depth >= MAX_INDEX_DEPTH) throw new InvalidOptionError('reference', '@regkit/core: copyImage(): indexes nested too deep');
+  for (const entry of entries ?? manifest.manifests) {
+    const child = await source.manifests().get(entry.digest, signal === undefined ? {} : { signal });
+    await collect(source, child, plan, signal, depth + 1);
+    plan.children.push(child);
+  }
+}
+
+/** Runs `work` over `items` with at most `limit` at once; the first failure stops the rest. */
+async function runLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const worker = async (): Promise<void> => {
+    while (!failed && next < items.length) {
+      const item = items[next++] as T;
+      try {
+        await work(item);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/**
+ * Copies an image (a single manifest, a Docker manifest list or an OCI index
+ * with all its children) from one repository to another, possibly on
+ * another registry with other credentials and another transport.
+ *
+ * Each distinct blob is handled once: skipped when the destination has it
+ * (HEAD), mounted when both repositories belong to the same `Registry`
+ * object, and otherwise streamed from source to destination (verified on the
+ * way, never written to disk nor held whole in memory), `concurrency` blobs
+ * at a time. Manifests are written byte for byte, so the destination digests
+ * equal the source's; only a platform filter writes a new index.
+ *
+ * @example
+ * ```ts
+ * import { copyImage, Registry } from '@regkit/core';
+ * const hub = new Registry({ domain: 'docker.io' });
+ * const mine = new Registry({ domain: 'registry.example.com', authenticator });
+ * const result = await copyImage(hub.repository('library/alpine'), '3.20', mine.repository('mirror/alpine'), {
+ *   platforms: ['linux/amd64', 'linux/arm64'],
+ * });
+ * console.log(result.digest, result.blobs, result.bytesUploaded);
+ * ```
+ *
+ * @throws InvalidOptionError for bad options, or a platform filter that keeps nothing
+ * @throws ResourceNotFoundError when the source reference does not exist
+ * @throws DigestMismatchError when source content does not match its digest
+ */
+export async function copyImage(
+  sourceRepository: Repository,
+  reference: string,
+  destinationRepository: Repository,
+  options: CopyImageOptions = {},
+): Promise<CopyImageResult> {
+  const { kind, concurrency, selectors } = validate(sourceRepository, reference, destinationRepository, options);
+  const { signal } = options;
+  const withSignal = signal === undefined ? {} : { signal };
+  const tag = options.tag ?? (kind === 'tag' ? reference : undefined);
+  const sameRegistry = sourceRepository.registry === destinationRepository.registry;
+  const mountable = sameRegistry && sourceRepository.name !== destinationRepository.name;
+
+  const top = await sourceRepository.manifests().get(reference, withSignal);
+  const plan: Plan = { children: [], blobs: new Map() };
+  let document: ManifestInput = top;
+  let platformsFiltered = false;
+  if (top.kind === 'index') {
+    const keep = selectors === undefined ? undefined : filterEntries(top, selectors);
+    if (keep !== undefined && keep.length === 0) {
+      throw new InvalidOptionError(
+        'platforms',
+        `@regkit/core: copyImage(): no platform of ${reference} matches ${JSON.stringify(options.platforms)}`,
+      );
+    }
+    const entries = keep === undefined ? top.manifests : keep.map((position) => top.manifests[position] as Descriptor);
+    await collect(sourceRepository, top, plan, signal, 0, entries);
+    if (keep !== undefined) {
+      document = filteredIndexDocument(top, keep);
+      platformsFiltered = true;
+    }
+  } else {
+    await collect(sourceRepository, top, plan, signal, 0);
+  }
+
+  const blobs = [...plan.blobs.values()];
+  const counts = { uploaded: 0, mounted: 0, skipped: 0 };
+  const progress = {
+    bytesDone: 0,
+    bytesTotal: blobs.reduce((sum, b) => sum + b.size, 0),
+    blobsDone: 0,
+    blobsTotal: blobs.length,
+  };
+  let bytesUploaded = 0;
+  const report = () => options.onProgress?.({ ...progress });
+
+  // One failure cancels the transfers still running.
+  const stop = new AbortController();
+  const transferSignal = signal === undefined ? stop.signal : AbortSignal.any([signal, stop.signal]);
+  const destinationBlobs = destinationRepository.blobs();
+
+  const transfer = async (blob: Descriptor): Promise<void> => {
+    const exists = await destinationBlobs.head(blob.digest, { signal: transferSignal }).then(
+      () => true,
+      (error: unknown) => {
+        if (ResourceNotFoundError.isInstance(error)) return false;
+        throw error;
+      },
+    );
+    if (exists) {
+      counts.skipped++;
+    } else if (
+      mountable &&
+      (await destinationBlobs.mount(blob.digest, { from: sourceRepository.name, signal: transferSignal })).mounted
+    ) {
+      counts.mounted++;
+    } else {
+      const download = await sourceRepository.blobs().get(blob.digest, { signal: transferSignal });
+      let sent = 0;
+      const sha256 = blob.digest.startsWith('sha256:');
+      // The HEAD above settled existence; a sha256 blob needs no second one (upload hashes sha256 by default).
+      const uploaded = await destinationBlobs.upload(download.body, {
+        size: blob.size,
+        signal: transferSignal,
+        ...(!sha256 && { digest: blob.digest }),
+        onProgress: ({ done }) => {
+          progress.bytesDone += done - sent;
+          bytesUploaded += done - sent;
+          sent = done;
+          report();
+        },
+      });
+      if (uploaded.digest !== blob.digest)
+        throw new DigestMismatchError(blob.digest, uploaded.digest, 'descriptor', `blob ${blob.digest}`);
+      counts.uploaded++;
+      progress.blobsDone++;
+      report();
+      return;
+    }
+    progress.bytesDone += blob.size;
+    progress.blobsDone++;
+    report();
+  };
+
+  try {
+    await runLimited(blobs, concurrency, transfer);
+  } catch (error) {
+    stop.abort(error);
+    throw signal?.aborted ? signal.reason : error;
+  }
+
+  for (const child of plan.children) await destinationRepository.manifests().put(child, withSignal);
+  const written = await destinationRepository.manifests().put(document, {
+    ...(tag !== undefined && { tag }),
+    mediaType: top.mediaType,
+    ...withSignal,
+  });
+  if (!platformsFiltered && written.digest !== top.digest) {
+    throw new DigestMismatchError(top.digest, written.digest, 'descriptor', `manifest copied to ${destinationRepository.name}`);
+  }
+  return { digest: written.digest, mediaType: top.mediaType, platformsFiltered, blobs: counts, bytesUploaded };
+}
