@@ -9,7 +9,7 @@ import { assertBuilt, BIN, runCli } from './test-support';
 
 const exec = promisify(execFile);
 const SIZE = 256 * 1024 * 1024;
-const blob = buildBlob(SIZE, { seed: 7 });
+const blob = buildBlob(SIZE, { seed: 'regkit-cli-progress' });
 
 /** tmux on a private socket, so nothing touches a user's own sessions. */
 const socket = `regkit-cli-test-${process.pid}`;

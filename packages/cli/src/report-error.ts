@@ -1,5 +1,6 @@
 import {
   AuthenticationError,
+  AuthTokenNoBearerError,
   ForbiddenError,
   InvalidOptionError,
   InvalidReferenceError,
@@ -47,7 +48,8 @@ export function classify(error: unknown, subject?: string): Failure {
       hint: 'check the repository and tag, e.g. with `regkit tags <repository>`',
     };
   }
-  if (UnauthorizedError.isInstance(error)) {
+  // A registry that wants Basic credentials while none were given: the same advice as a 401.
+  if (UnauthorizedError.isInstance(error) || AuthTokenNoBearerError.isInstance(error)) {
     return {
       exitCode: ExitCode.auth,
       message: about('not authorized for'),

@@ -2,11 +2,15 @@ import type { Command } from '../command';
 import { blobCommand } from './blob';
 import { catalogCommand } from './catalog';
 import { configCommand } from './config';
+import { copyCommand } from './copy';
+import { deleteCommand } from './delete';
 import { digestCommand } from './digest';
 import { inspectCommand } from './inspect';
 import { manifestCommand } from './manifest';
+import { pushBlobCommand } from './push-blob';
 import { ratelimitCommand } from './ratelimit';
 import { serveCommand } from './serve';
+import { tagCommand } from './tag';
 import { tagsCommand } from './tags';
 
 /** Every command, in the order help lists them. */
@@ -19,5 +23,9 @@ export const COMMANDS: readonly Command[] = [
   catalogCommand,
   blobCommand,
   ratelimitCommand,
+  copyCommand,
+  tagCommand,
+  deleteCommand,
+  pushBlobCommand,
   serveCommand,
 ];
