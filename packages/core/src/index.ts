@@ -30,6 +30,14 @@ export {
 } from './blobs';
 export { type CopyImageOptions, type CopyImageResult, type CopyProgress, copyImage } from './copy-image';
 export { canSendCredentials, checkTokenRealm, isLoopbackHost } from './credential-policy';
+export { authenticatorFromProvider, type ProviderAuthenticatorOptions } from './credential-provider-authenticator';
+export type {
+  CredentialProvider,
+  Credentials,
+  GetCredentialsOptions,
+  IdentityTokenCredentials,
+  UsernamePasswordCredentials,
+} from './credentials';
 export { assertDigest, type DigestAlgorithm, isDigest, type ParsedDigest, parseDigest } from './digest';
 export * from './errors';
 export { createFetchTransport, type FetchTransportOptions } from './fetch-transport';
