@@ -5,7 +5,13 @@ import { defineConfig } from 'tsup';
 // bundled; every package (regkit's own builds, undici, the peers) stays
 // external so the benchmark runs exactly the code users install.
 export default defineConfig({
-  entry: { main: 'src/main.ts', worker: 'src/worker.ts' },
+  entry: {
+    main: 'src/main.ts',
+    worker: 'src/worker.ts',
+    // T0 (cold start, whole processes) is its own program; see src/cold-start/main.ts.
+    'cold-start': 'src/cold-start/main.ts',
+    'cold-raw-http': 'src/cold-start/raw-http.ts',
+  },
   format: ['esm'],
   platform: 'node',
   target: 'node20',

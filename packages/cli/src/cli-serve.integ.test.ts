@@ -229,7 +229,23 @@ describe('regkit serve (open)', () => {
   it('--help works for every command with examples and exit codes; --version prints the version', async () => {
     const main = await runCli(['--help']);
     expect(main.code).toBe(0);
-    for (const name of ['inspect', 'digest', 'manifest', 'config', 'tags', 'catalog', 'blob', 'ratelimit', 'serve']) {
+    for (const name of [
+      'inspect',
+      'digest',
+      'manifest',
+      'config',
+      'tags',
+      'catalog',
+      'blob',
+      'ratelimit',
+      'copy',
+      'tag',
+      'delete',
+      'push-blob',
+      'login',
+      'logout',
+      'serve',
+    ]) {
       expect(main.stdout).toContain(`  ${name} `);
       const help = await runCli([name, '--help']);
       expect(help.code, name).toBe(0);
@@ -272,7 +288,9 @@ describe('regkit serve --auth token', () => {
     });
     const anonymous = await runCli(['catalog', serve.host]);
     expect(anonymous.code).toBe(4);
-    expect(anonymous.stderr).toMatch(/^regkit catalog: not authorized for the catalog of .*\(hint: log in with --username/);
+    expect(anonymous.stderr).toMatch(
+      /^regkit catalog: not authorized for the catalog of .*\(hint: log in with `regkit login <registry>`, or pass --username/,
+    );
   });
 
   it('takes credentials from --password-stdin and from REGKIT_USERNAME/REGKIT_PASSWORD', async () => {
@@ -297,6 +315,40 @@ describe('regkit serve --auth token', () => {
   it('a password without a username, or a username without a password, is a usage error', async () => {
     expect((await runCli(['tags', `${serve.host}/library/golang`, '--password-stdin'], { input: 'x' })).code).toBe(2);
     expect((await runCli(['tags', `${serve.host}/library/golang`, '-u', 'admin'])).code).toBe(2);
+  });
+
+  it('login checks the password, stores it where docker login does, and logout removes it', async () => {
+    const dockerConfig = await mkdtemp(join(tmpdir(), 'regkit-docker-config-'));
+    const env = { DOCKER_CONFIG: dockerConfig };
+    try {
+      const wrong = await runCli(['login', serve.host, '-u', 'admin', '--password-stdin'], { input: 'nope', env });
+      expect(wrong.code).toBe(4);
+      expect(wrong.stderr).toMatch(/^regkit login: .* refused the credentials of admin \(hint: check the username and password/);
+      expect(await readdir(dockerConfig)).toEqual([]);
+      const login = await runCli(['login', serve.host, '-u', 'admin', '--password-stdin', '--json'], {
+        input: 'admin-password\n',
+        env,
+      });
+      expect(login.code, login.stderr).toBe(0);
+      const file = join(dockerConfig, 'config.json');
+      expect(JSON.parse(login.stdout)).toEqual({ registry: serve.host, username: 'admin', stored: { file } });
+      expect(JSON.parse(await readFile(file, 'utf8')).auths[serve.host]).toEqual({
+        auth: Buffer.from('admin:admin-password').toString('base64'),
+      });
+      // Every command now uses the stored credentials.
+      expect(await runCli(['catalog', serve.host], { env })).toMatchObject({
+        code: 0,
+        stdout: 'library/alpine\nlibrary/golang\nlibrary/hello\n',
+      });
+      expect(JSON.parse((await runCli(['logout', serve.host, '--json'], { env })).stdout)).toEqual({
+        registry: serve.host,
+        removed: true,
+      });
+      expect((await runCli(['logout', serve.host], { env })).stdout).toBe(`no credentials were stored for ${serve.host}\n`);
+      expect((await runCli(['catalog', serve.host], { env })).code).toBe(4);
+    } finally {
+      await rm(dockerConfig, { recursive: true, force: true });
+    }
   });
 
   it('stops on SIGINT as on SIGTERM, exit 0', async () => {

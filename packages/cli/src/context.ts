@@ -1,5 +1,6 @@
 import { createTokenAuthenticator } from '@regkit/auth-token';
-import { Registry } from '@regkit/core';
+import { type Authenticator, authenticatorFromProvider, type Credentials, Registry, type Transport } from '@regkit/core';
+import { createDockerConfigCredentials, type DockerConfigCredentials } from '@regkit/docker-config';
 import { resolveCredentials } from './credentials';
 import type { GlobalOptions } from './global-options';
 import { createHttpTransport } from './http-transport';
@@ -39,19 +40,53 @@ export class CommandContext {
    */
   async registry(domain: string): Promise<Registry> {
     const credentials = await resolveCredentials(this.options, this.io);
-    const base = createHttpTransport();
-    const transport = this.options.verbose ? verboseTransport(base, (line) => this.out.debug(line)) : base;
+    const transport = this.transport();
     const registry = new Registry({
       domain,
       transport,
-      authenticator: createTokenAuthenticator(credentials ?? {}),
+      authenticator: credentials === undefined ? this.#dockerConfigAuthenticator() : createTokenAuthenticator(credentials),
+      ...this.registryOptions(),
+    });
+    this.#registries.push(registry);
+    return registry;
+  }
+
+  /** The CLI's transport (logging under --verbose), closed when the command ends. */
+  transport(): Transport {
+    const base = createHttpTransport();
+    const transport = this.options.verbose ? verboseTransport(base, (line) => this.out.debug(line)) : base;
+    this.#cleanups.push(() => transport.close?.() ?? Promise.resolve());
+    return transport;
+  }
+
+  /** `Registry` options from the global flags. */
+  registryOptions(): { protocol?: 'http'; timeoutMs?: number; userAgent: string } {
+    return {
       ...(this.options.plainHttp && { protocol: 'http' as const }),
       ...(this.options.timeoutMs !== undefined && { timeoutMs: this.options.timeoutMs }),
       userAgent: 'regkit-cli',
+    };
+  }
+
+  /** Docker's and podman's stored credentials (config.json, auth.json, credential helpers). */
+  dockerConfig(): DockerConfigCredentials {
+    return createDockerConfigCredentials({ env: { ...this.io.env } });
+  }
+
+  /**
+   * Without credentials on the command line, whatever `docker login` stored
+   * for the registry, looked up only when a request needs it.
+   */
+  #dockerConfigAuthenticator(): Authenticator {
+    const build = (found: Credentials | undefined) =>
+      createTokenAuthenticator(
+        found === undefined ? {} : 'identityToken' in found ? { refreshToken: found.identityToken } : found,
+      );
+    return authenticatorFromProvider(this.dockerConfig(), build, {
+      packageName: '@regkit/cli',
+      name: 'token',
+      label: 'DockerConfigTokenAuthenticator',
     });
-    this.#registries.push(registry);
-    this.#cleanups.push(() => transport.close?.() ?? Promise.resolve());
-    return registry;
   }
 
   /** Runs `fn` when the command ends, whatever the outcome. */

@@ -13,6 +13,7 @@ import {
   UnauthorizedError,
   UnsupportedOperationError,
 } from '@regkit/core';
+import { CredentialHelperError, DockerConfigError } from '@regkit/docker-config';
 import { CliError, ExitCode, type ExitCodeValue } from './cli-error';
 
 /** How a failure is reported: one line, a hint, an exit code. */
@@ -53,7 +54,7 @@ export function classify(error: unknown, subject?: string): Failure {
     return {
       exitCode: ExitCode.auth,
       message: about('not authorized for'),
-      hint: 'log in with --username and --password-stdin (or REGKIT_USERNAME/REGKIT_PASSWORD); on Docker Hub this also means the repository may not exist',
+      hint: 'log in with `regkit login <registry>`, or pass --username with --password-stdin (or REGKIT_USERNAME/REGKIT_PASSWORD); on Docker Hub this also means the repository may not exist',
     };
   }
   if (ForbiddenError.isInstance(error)) {
@@ -92,6 +93,13 @@ export function classify(error: unknown, subject?: string): Failure {
       exitCode: ExitCode.failure,
       message: about('cannot reach the registry for'),
       hint: 'check the registry host and port, your network, and --plain-http for registries that speak HTTP',
+    };
+  }
+  if (DockerConfigError.isInstance(error) || CredentialHelperError.isInstance(error)) {
+    return {
+      exitCode: ExitCode.failure,
+      message,
+      hint: 'check the Docker config ($DOCKER_CONFIG/config.json or ~/.docker/config.json) and its credential helper',
     };
   }
   if (RegistryResponseError.isInstance(error))

@@ -11,6 +11,14 @@ export function assertBuilt(): void {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`pnpm -F @regkit/cli build\` before the integration tests`);
 }
 
+/** No credentials from the environment or the user's Docker and podman files unless a test sets them. */
+export const ISOLATED_ENV: Readonly<Record<string, string>> = {
+  REGKIT_USERNAME: '',
+  REGKIT_PASSWORD: '',
+  DOCKER_CONFIG: '/nonexistent/regkit-test-docker-config',
+  REGISTRY_AUTH_FILE: '/nonexistent/regkit-test-auth.json',
+};
+
 /** What a `regkit` run printed and returned. */
 export interface CliRun {
   readonly code: number | null;
@@ -22,7 +30,7 @@ export interface CliRun {
 /** Runs `regkit <args>` as a subprocess (never a shell), with stdin and extra environment. */
 export function runCli(args: readonly string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const env: Record<string, string | undefined> = { ...process.env, REGKIT_USERNAME: '', REGKIT_PASSWORD: '', ...options.env };
+    const env: Record<string, string | undefined> = { ...process.env, ...ISOLATED_ENV, ...options.env };
     const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];

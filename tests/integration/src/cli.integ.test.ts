@@ -23,7 +23,15 @@ interface Run {
 function regkit(args: readonly string[], options: { input?: string | Buffer; env?: Record<string, string> } = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, REGKIT_USERNAME: '', REGKIT_PASSWORD: '', ...options.env },
+      // No credentials from the environment or the user's own Docker and podman files.
+      env: {
+        ...process.env,
+        REGKIT_USERNAME: '',
+        REGKIT_PASSWORD: '',
+        DOCKER_CONFIG: '/nonexistent/regkit-test-docker-config',
+        REGISTRY_AUTH_FILE: '/nonexistent/regkit-test-auth.json',
+        ...options.env,
+      },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];
@@ -160,7 +168,26 @@ describeWithRegistries('regkit (the built CLI) against distribution', (harness) 
         expect(`${wrong.stdout}${wrong.stderr}`).not.toContain('not-the-password-3b7');
         const anonymous = await regkit(['tags', at('private/app')]);
         expect(anonymous.code).toBe(4);
-        expect(anonymous.stderr).toMatch(/^regkit tags: not authorized for .*\(hint: log in with --username/);
+        expect(anonymous.stderr).toMatch(/^regkit tags: not authorized for .*\(hint: log in with `regkit login <registry>`, or pass --username/);
+      });
+    }
+
+    if (mode !== 'open') {
+      it(`${mode}: login verifies and stores the credentials, every command uses them, logout removes them`, async () => {
+        const dockerConfig = join(dir, `docker-config-${mode}`);
+        const env = { DOCKER_CONFIG: dockerConfig };
+        const wrong = await regkit(['login', registry.host, '-u', 'admin', '--password-stdin'], { input: 'wrong', env });
+        expect(wrong.code).toBe(4);
+        expect(existsSync(join(dockerConfig, 'config.json'))).toBe(false);
+        const ok = await regkit(['login', registry.host, '-u', 'admin', '--password-stdin'], {
+          input: DEFAULT_USERS.admin.password,
+          env,
+        });
+        expect(ok.code, ok.stderr).toBe(0);
+        expect(ok.stdout).toBe(`logged in to ${registry.host} as admin (stored in ${join(dockerConfig, 'config.json')})\n`);
+        expect((await regkit(['tags', at('private/app')], { env })).stdout).toBe('v1\n');
+        expect((await regkit(['logout', registry.host], { env })).code).toBe(0);
+        expect((await regkit(['tags', at('private/app')], { env })).code).toBe(4);
       });
     }
 

@@ -6,6 +6,8 @@ import { copyCommand } from './copy';
 import { deleteCommand } from './delete';
 import { digestCommand } from './digest';
 import { inspectCommand } from './inspect';
+import { loginCommand } from './login';
+import { logoutCommand } from './logout';
 import { manifestCommand } from './manifest';
 import { pushBlobCommand } from './push-blob';
 import { ratelimitCommand } from './ratelimit';
@@ -27,5 +29,7 @@ export const COMMANDS: readonly Command[] = [
   tagCommand,
   deleteCommand,
   pushBlobCommand,
+  loginCommand,
+  logoutCommand,
   serveCommand,
 ];
