@@ -168,7 +168,9 @@ describeWithRegistries('regkit (the built CLI) against distribution', (harness) 
         expect(`${wrong.stdout}${wrong.stderr}`).not.toContain('not-the-password-3b7');
         const anonymous = await regkit(['tags', at('private/app')]);
         expect(anonymous.code).toBe(4);
-        expect(anonymous.stderr).toMatch(/^regkit tags: not authorized for .*\(hint: log in with `regkit login <registry>`, or pass --username/);
+        expect(anonymous.stderr).toMatch(
+          /^regkit tags: not authorized for .*\(hint: log in with `regkit login <registry>`, or pass --username/,
+        );
       });
     }
 
