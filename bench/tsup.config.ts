@@ -11,6 +11,7 @@ export default defineConfig({
     // T0 (cold start, whole processes) is its own program; see src/cold-start/main.ts.
     'cold-start': 'src/cold-start/main.ts',
     'cold-raw-http': 'src/cold-start/raw-http.ts',
+    'blob-limits': 'src/cold-start/blob-limits.ts',
   },
   format: ['esm'],
   platform: 'node',

@@ -1,6 +1,7 @@
 // The floor for T0: the same requests as `regkit digest` / `regkit inspect`, written by hand over
 // node:http with nothing else loaded. Run as its own process:
 //   node cold-raw-http.js digest|inspect <host:port> <repository> <tag>
+//   node cold-raw-http.js blob <host:port> <repository> <digest>   (open registries)
 // digest: HEAD the manifest (a 401 costs one anonymous token GET and a retry), print the digest.
 // inspect: GET the manifest with every manifest type accepted, check its sha256 against
 // Docker-Content-Digest, parse it, print the digest and the platforms.
@@ -41,8 +42,39 @@ function challengeParams(header: string): Record<string, string> {
   return params;
 }
 
+/** Streams a blob, hashing it, keeping none of it: the floor for `regkit blob`. */
+function downloadBlob(host: string, repository: string, digest: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = request(`http://${host}/v2/${repository}/blobs/${digest}`, { agent }, (res) => {
+      if (res.statusCode !== 200) return reject(new Error(`blob: HTTP ${res.statusCode}`));
+      const hash = createHash('sha256');
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        hash.update(chunk);
+        size += chunk.byteLength;
+      });
+      res.on('end', () => {
+        const actual = `sha256:${hash.digest('hex')}`;
+        if (actual !== digest) reject(new Error(`blob digest ${actual} != ${digest}`));
+        else {
+          process.stdout.write(`${size}\n`);
+          resolve();
+        }
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 async function main(): Promise<void> {
   const [mode, host, repository, tag] = process.argv.slice(2);
+  if (mode === 'blob' && host && repository && tag) {
+    await downloadBlob(host, repository, tag);
+    agent.destroy();
+    return;
+  }
   if ((mode !== 'digest' && mode !== 'inspect') || !host || !repository || !tag) {
     throw new Error('usage: cold-raw-http digest|inspect <host:port> <repository> <tag>');
   }
