@@ -58,6 +58,16 @@ export const serveCommand: Command = {
         index === 0 ? { username, password } : { username, password, access: { '*': ['pull'] }, catalog: false },
       ),
     });
+    // Listening for the signals before the origin is printed: a caller may stop us as soon as it reads it.
+    const stopped = new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
     const server = await registry.listen({ port });
     const mode =
       auth ??
@@ -77,15 +87,7 @@ export const serveCommand: Command = {
     if (mode !== 'none') context.out.note(`  users: ${SERVE_USERS.map((u) => `${u.username} / ${u.password}`).join(', ')}`);
     context.out.note(`  try: regkit inspect ${host}/library/golang:1.12.0`);
     context.out.note('  stop with Ctrl-C (SIGINT) or SIGTERM');
-    await new Promise<void>((resolve) => {
-      const stop = () => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolve();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+    await stopped;
     await server.close();
   },
 };
