@@ -10,6 +10,10 @@ export default defineConfig({
     worker: 'src/worker.ts',
     write: 'src/write/write-main.ts',
     'write-worker': 'src/write/write-worker.ts',
+    // T0 (cold start, whole processes) is its own program; see src/cold-start/main.ts.
+    'cold-start': 'src/cold-start/main.ts',
+    'cold-raw-http': 'src/cold-start/raw-http.ts',
+    'blob-limits': 'src/cold-start/blob-limits.ts',
   },
   format: ['esm'],
   platform: 'node',

@@ -2,12 +2,13 @@
 // actually ships. Policy and budgets live in policy.json next to this file.
 //
 //   node scripts/check-packages/deps-size.mjs [@regkit/name ...]   (after a build)
-import { rmSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import {
+  binEntries,
   createReporter,
   entryPoints,
   formatKiB,
@@ -105,6 +106,42 @@ async function measureEntry(file, externals) {
   return { minified: output.contents.byteLength, gzipped: gzipSync(output.contents, { level: 9 }).byteLength, imported };
 }
 
+/**
+ * A `bin` is shipped already bundled: its size as packed, gzipped, within `binBudgetsKiB`, and
+ * every bare import in it (and in the chunks it loads) a declared dependency or a node builtin.
+ */
+async function checkBins(name, packed, root, rules, declared, rows) {
+  for (const [command, file] of Object.entries(binEntries(packed))) {
+    const path = join(root, file);
+    const text = readFileSync(path, 'utf8');
+    report.check(text.startsWith('#!/usr/bin/env node'), `${name} bin ${command}: starts with #!/usr/bin/env node`);
+    const budget = rules.binBudgetsKiB?.[command] ?? policy.defaults.entryBudgetKiB;
+    const gzipped = gzipSync(text, { level: 9 }).byteLength;
+    rows.push({ name, entry: `bin ${command}`, minified: Buffer.byteLength(text), gzipped, budget });
+    report.check(gzipped <= budget * 1024, `${name} bin ${command}: min+gzip ${formatKiB(gzipped)} within ${budget} KiB`);
+    // esbuild follows the bin's own chunks and lists every bare import it leaves out.
+    const result = await build({
+      entryPoints: [path],
+      bundle: true,
+      write: false,
+      metafile: true,
+      platform: 'node',
+      format: 'esm',
+      packages: 'external',
+      logLevel: 'silent',
+    });
+    const imported = new Set();
+    for (const out of Object.values(result.metafile.outputs)) {
+      for (const imp of out.imports) if (imp.external) imported.add(imp.path);
+    }
+    const undeclared = [...imported].filter((s) => !isBuiltin(s) && !declared.includes(packageNameOf(s)));
+    report.check(
+      undeclared.length === 0,
+      `${name} bin ${command}: imports only declared deps or node builtins${undeclared.length ? ` (undeclared: ${undeclared.join(', ')})` : ''}`,
+    );
+  }
+}
+
 async function main() {
   const packages = selectedPackages();
   const work = tempDir('regkit-deps-size');
@@ -140,6 +177,7 @@ async function main() {
       rows.push({ name, entry: '(tarball)', minified: '', gzipped: tarballBytes, budget: tarballBudget });
 
       const declared = [...Object.keys(packed.dependencies ?? {}), ...Object.keys(packed.peerDependencies ?? {})];
+      await checkBins(name, packed, root, rules, declared, rows);
       for (const entry of entryPoints(packed)) {
         if (!entry.importFile) {
           report.fail(`${name}: exports["${entry.subpath}"] has no import condition`);

@@ -137,7 +137,17 @@ export function missingBuildOutput(pkg) {
       }
     }
   }
+  for (const [command, file] of Object.entries(binEntries(pkg.manifest))) {
+    if (!existsSync(join(pkg.dir, file)))
+      missing.push(`${pkg.manifest.name}: ${file} (bin "${command}") does not exist; build it first`);
+  }
   return missing;
+}
+
+/** The `bin` map of a manifest as `{ command: file }` (a string `bin` is named after the package). */
+export function binEntries(manifest) {
+  if (typeof manifest.bin === 'string') return { [manifest.name.split('/').pop()]: manifest.bin };
+  return manifest.bin && typeof manifest.bin === 'object' ? manifest.bin : {};
 }
 
 /** Published packages, narrowed to the names given on the command line when there are any. */

@@ -11,12 +11,16 @@
 //    CJS (.cts); fixtures/consumer.ts is type-checked as ESM and CJS with moduleResolution
 //    node16 and bundler, using the workspace's TypeScript; the node16 output is then run from
 //    both module systems against the simulated registry on 127.0.0.1.
+// 5. Every package with a `bin` is installed alone in another scratch project: `npx <package>
+//    --help` must work there, and a CLI with `serve` must serve and answer its own `digest`.
 //
 //   node scripts/check-packages/smoke.mjs [--keep] [@regkit/name ...]   (after a build)
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  binEntries,
   createReporter,
   entryPoints,
   missingBuildOutput,
@@ -307,6 +311,71 @@ function runConsumer(project) {
   if (results.ESM && results.CJS) report.check(results.ESM === results.CJS, 'ESM and CJS consumers agree on the digests');
 }
 
+/**
+ * Every package with a `bin`, alone in a fresh project (nothing else installed): `npx <package>
+ * --help` must work, and a CLI with a `serve` command must serve its fake registry and read from it,
+ * which proves the bundle carries what it needs.
+ */
+async function checkBins(packages, project, scratch) {
+  const consumer = readJson(join(project, 'package.json'));
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+  for (const pkg of packages) {
+    const bins = binEntries(pkg.manifest);
+    if (Object.keys(bins).length === 0) continue;
+    const name = pkg.manifest.name;
+    const alone = join(scratch, `bin-${name.replace('/', '__')}`);
+    mkdirSync(alone, { recursive: true });
+    writeJson(join(alone, 'package.json'), {
+      name: 'regkit-smoke-bin',
+      private: true,
+      dependencies: { [name]: consumer.dependencies[name] },
+    });
+    run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--prefer-offline', '--loglevel=error'], {
+      cwd: alone,
+      env,
+    });
+    const installed = Object.keys(readJson(join(alone, 'package-lock.json')).packages ?? {}).filter((p) =>
+      p.includes('@regkit/'),
+    );
+    report.check(installed.length === 1, `${name}: installs alone, with no other @regkit/* package (${installed.join(', ')})`);
+    const help = run('npx', ['--offline', name, '--help'], { cwd: alone, env, allowFailure: true });
+    report.check(
+      help.status === 0 && /Usage:/.test(help.stdout),
+      `npx ${name} --help works from the packed tarball${help.status === 0 ? '' : `:\n${help.stdout}${help.stderr}`}`,
+    );
+    for (const command of Object.keys(bins)) {
+      const bin = join(alone, 'node_modules/.bin', command);
+      if (!/\bserve\b/.test(help.stdout)) continue;
+      report.check(await serveAndRead(bin, alone), `${command} serve --port 0 answers ${command} digest from the packed install`);
+    }
+  }
+}
+
+/** Starts `<bin> serve --port 0`, reads its origin, resolves a fixture's digest through it, stops it. */
+function serveAndRead(bin, cwd) {
+  return new Promise((resolve) => {
+    const server = spawn(bin, ['serve', '--port', '0'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const timer = setTimeout(() => finish(false, 'no origin within 30 s'), 30_000);
+    const finish = (ok, why) => {
+      clearTimeout(timer);
+      server.kill('SIGTERM');
+      if (!ok) console.log(`  ${bin} serve: ${why}`);
+      resolve(ok);
+    };
+    server.on('error', (error) => finish(false, error.message));
+    server.stdout.on('data', (chunk) => {
+      out += chunk;
+      const line = out.split('\n')[0];
+      if (!out.includes('\n')) return;
+      server.stdout.removeAllListeners('data');
+      const host = line.replace(/^http:\/\//, '');
+      const digest = run(bin, ['digest', `${host}/library/golang:1.12.0`], { cwd, allowFailure: true });
+      finish(digest.status === 0 && /^sha256:[0-9a-f]{64}\n$/.test(digest.stdout), `digest: ${digest.stdout}${digest.stderr}`);
+    });
+  });
+}
+
 function timed(label, fn) {
   const started = Date.now();
   try {
@@ -316,7 +385,7 @@ function timed(label, fn) {
   }
 }
 
-function main() {
+async function main() {
   const packages = selectedPackages();
   const missing = packages.flatMap(missingBuildOutput);
   if (missing.length > 0) {
@@ -330,6 +399,9 @@ function main() {
     const project = timed('pack + npm install', () => installScratchProject(packages, scratch));
     timed('imports', () => checkRuntimeImports(packages, project));
     timed('types + consumer run', () => checkTypes(packages, project));
+    const started = Date.now();
+    await checkBins(packages, project, scratch);
+    console.log(`  (bins: ${((Date.now() - started) / 1000).toFixed(1)} s)`);
   } catch (error) {
     report.fail(error instanceof Error ? error.message : String(error));
   } finally {
@@ -339,4 +411,4 @@ function main() {
   report.finish();
 }
 
-main();
+await main();

@@ -1,0 +1,80 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { buildBlob, createFakeRegistry } from '@regkit/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, BIN, runCli } from './test-support';
+
+const exec = promisify(execFile);
+const SIZE = 256 * 1024 * 1024;
+const blob = buildBlob(SIZE, { seed: 'regkit-cli-progress' });
+
+/** tmux on a private socket, so nothing touches a user's own sessions. */
+const socket = `regkit-cli-test-${process.pid}`;
+const tmux = (...args: string[]) => exec('tmux', ['-L', socket, '-f', '/dev/null', ...args]);
+const tmuxMissing = await exec('tmux', ['-V']).then(
+  () => undefined,
+  () => 'tmux is not installed',
+);
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('progress bars for a 256 MiB blob', () => {
+  let origin: { host: string; close(): Promise<void> };
+  let dir: string;
+  beforeAll(async () => {
+    assertBuilt();
+    const registry = createFakeRegistry({ fixtures: false });
+    registry.putBlob('team/big', blob);
+    const server = await registry.listen();
+    origin = { host: new URL(server.origin).host, close: () => server.close() };
+    dir = await mkdtemp(join(tmpdir(), 'regkit-progress-'));
+  });
+  afterAll(async () => {
+    await tmux('kill-server').catch(() => undefined);
+    await origin?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it.skipIf(tmuxMissing !== undefined)('draws a bar with bytes, rate and ETA in a terminal, and finishes at 100%', async () => {
+    const file = join(dir, 'big.bin');
+    const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} blob ${origin.host}/team/big@${blob.digest} -o ${JSON.stringify(file)}; echo REGKIT_EXIT=$?; sleep 600`;
+    await tmux('new-session', '-d', '-s', 'bar', '-x', '160', '-y', '12', command);
+    const frames: string[] = [];
+    const deadline = Date.now() + 90_000;
+    let screen = '';
+    while (Date.now() < deadline) {
+      screen = (await tmux('capture-pane', '-p', '-t', 'bar')).stdout;
+      frames.push(screen);
+      if (screen.includes('REGKIT_EXIT=')) break;
+      await sleep(100);
+    }
+    expect(screen).toContain('REGKIT_EXIT=0');
+    // Mid-way frames: a partly filled bar with a percentage below 100, bytes of the total, a rate and an ETA.
+    const partial = frames.find((frame) =>
+      /█+░+\s+([1-9]|[1-9]\d)% \| [\d.]+ [KMG]iB\/256\.0 MiB \| [\d.]+ [KMG]?i?B\/s \| ETA \d+s/.test(frame),
+    );
+    expect(partial, `no frame showed the bar mid-way; last screen:\n${screen}`).toBeDefined();
+    // The last frame: the bar full and the byte count complete.
+    expect(screen).toMatch(/█{30} 100% \| 256\.0 MiB\/256\.0 MiB \| /);
+    expect((await stat(file)).size).toBe(SIZE);
+  });
+
+  it('writes plain lines without escape codes when stderr is not a terminal, and nothing with --quiet or --json', async () => {
+    const file = join(dir, 'plain.bin');
+    const run = await runCli(['blob', `${origin.host}/team/big@${blob.digest}`, '-o', file]);
+    expect(run.code).toBe(0);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for escape codes is the point
+    expect(run.stderr).not.toMatch(/\u001b|\r/);
+    const lines = run.stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe(`${blob.digest.slice(0, 19)}: started, 256.0 MiB`);
+    expect(lines.at(-1)).toMatch(/: done, 256\.0 MiB in [\d.]+ s \([\d.]+ [KMG]iB\/s\)$/);
+    const quiet = await runCli(['blob', `${origin.host}/team/big@${blob.digest}`, '-o', file, '-q']);
+    expect(quiet).toMatchObject({ code: 0, stderr: '', stdout: '' });
+    const json = await runCli(['blob', `${origin.host}/team/big@${blob.digest}`, '-o', file, '--json']);
+    expect(json.stderr).toBe('');
+    expect(JSON.parse(json.stdout)).toMatchObject({ digest: blob.digest, size: SIZE });
+  });
+});
