@@ -7,7 +7,8 @@
 // Fence info strings:
 //   ```ts              a standalone module
 //   ```ts continues    appended to the previous block of the same file (same module, same scope)
-//   ```ts runnable     also run with Node after the type check (it and its continuations)
+//   ```ts runnable     also run after the type check (it and its continuations): with Node, or as a
+//                      vitest test file when it imports vitest (`it`, `useFakeRegistry`…)
 //
 // Inside a block:
 //   import …                   hoisted to the top of the module (as written, they must come first anyway)
@@ -151,17 +152,19 @@ function typecheck(folder, lineMap) {
   const tsc = join(here, 'node_modules', 'typescript', 'bin', 'tsc');
   const run = spawnSync(process.execPath, [tsc, '-p', folder, '--pretty', 'false'], { encoding: 'utf8', cwd: here });
   const problems = [];
+  const failedFiles = new Set();
   for (const line of `${run.stdout}${run.stderr}`.split('\n')) {
     const match = /^(.+?)\((\d+),(\d+)\): (error .*)$/.exec(line);
     if (match === null) {
       if (line.trim() !== '') problems.push(line);
       continue;
     }
+    failedFiles.add(resolve(here, match[1]));
     const origins = lineMap.get(resolve(here, match[1]));
     const origin = origins?.[Number(match[2]) - 1] ?? `${match[1]}:${match[2]}`;
     problems.push(`${origin}: ${match[4]}`);
   }
-  return { ok: run.status === 0, problems };
+  return { ok: run.status === 0, problems, failedFiles };
 }
 
 function checkLinks(files) {
@@ -183,6 +186,21 @@ function checkLinks(files) {
     }
   }
   return problems;
+}
+
+/** A block that imports vitest is a test file: vitest runs it, as the reader's project would. */
+function runTests(unitPath, name) {
+  const folder = join(work, 'vitest');
+  const file = `${name}.test.ts`;
+  writeFileSync(join(folder, file), readFileSync(unitPath));
+  const vitest = join(here, 'node_modules', 'vitest', 'vitest.mjs');
+  const ran = spawnSync(process.execPath, [vitest, 'run', '--root', folder, file], {
+    encoding: 'utf8',
+    cwd: folder,
+    timeout: 120_000,
+  });
+  if (ran.status !== 0) return `${ran.stdout}${ran.stderr}`.trim() || `exit ${ran.status ?? ran.signal}`;
+  return undefined;
 }
 
 async function run(unitPath, name) {
@@ -211,7 +229,7 @@ async function run(unitPath, name) {
 rmSync(work, { recursive: true, force: true });
 const esmFolder = join(work, 'esm');
 const cjsFolder = join(work, 'cjs');
-for (const folder of [esmFolder, cjsFolder, join(work, 'run')]) mkdirSync(folder, { recursive: true });
+for (const folder of [esmFolder, cjsFolder, join(work, 'run'), join(work, 'vitest')]) mkdirSync(folder, { recursive: true });
 writeFileSync(join(esmFolder, 'package.json'), '{ "type": "module" }\n');
 writeFileSync(join(cjsFolder, 'package.json'), '{ "type": "commonjs" }\n');
 tsconfig(esmFolder, 'node16');
@@ -238,7 +256,10 @@ for (const file of files) {
     if (unit.runnable) {
       // A declared value does not exist when the block runs: a runnable block defines what it uses.
       if (declarations.length > 0) structural.push(`${declarations[0].origin}: a runnable block cannot use "declare"`);
-      else runnable.push({ path: esmPath, name, origin: `${file}:${unit.blocks[0].startLine}` });
+      else {
+        const test = imports.some((entry) => ESM_ONLY.test(entry.text));
+        runnable.push({ path: esmPath, name, test, origin: `${file}:${unit.blocks[0].startLine}` });
+      }
     }
     if (imports.some((entry) => ESM_ONLY.test(entry.text))) return;
     // CommonJS has no top-level await: the body runs inside an async function, as a CJS user writes it.
@@ -266,9 +287,11 @@ const cjs = typecheck(cjsFolder, lineMap);
 if (!cjs.ok) failures.push('TypeScript blocks, as CommonJS:', ...cjs.problems);
 const links = checkLinks(files);
 if (links.length > 0) failures.push('Links:', ...links);
-if (esm.ok) {
-  for (const unit of runnable) {
-    const problem = await run(unit.path, unit.name);
+// A block that does not type-check is not run (its errors are reported above); the others are, so one
+// broken block does not hide whether the rest still work.
+for (const unit of runnable) {
+  if (!esm.failedFiles.has(unit.path)) {
+    const problem = unit.test ? runTests(unit.path, unit.name) : await run(unit.path, unit.name);
     if (problem !== undefined) failures.push(`${unit.origin}: the runnable block failed:\n${problem}`);
   }
 }
