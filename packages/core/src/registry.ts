@@ -7,12 +7,12 @@ import type { Image } from './images';
 import { assertKnownOptions } from './known-options';
 import type { GetManifestOptions } from './manifests';
 import { type ListOptions, pageSizeParam, paginate, stringList } from './pagination';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, resolveRetryPolicy } from './pipeline/retry-policy';
 import type { RateLimitState } from './rate-limit';
 import { type ImageName, isValidRepositoryName, parseImageName, REFERENCE_REGEXPS } from './reference';
 import { Repository } from './repository';
 import type { RepositoryContext } from './repository-context';
 import { Requester } from './requester';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy, resolveRetryPolicy } from './retry';
 import { CATALOG_SCOPE } from './scope';
 import type { Transport } from './transport';
 
