@@ -76,6 +76,16 @@ export {
   MediaTypes,
 } from './media-types';
 export type { ListOptions } from './pagination';
+export type {
+  AuthEvent,
+  RedirectEvent,
+  RegistryEvent,
+  RegistryEventListener,
+  RequestEvent,
+  ResponseEvent,
+  RetryEvent,
+  WaitEvent,
+} from './pipeline/events';
 export { DEFAULT_RETRY_POLICY, HostBackoff, type RetryPolicy } from './pipeline/retry-policy';
 export type { PlatformParts, PlatformSpec } from './platform';
 export { type ArtifactFile, type PushArtifactOptions, type PushedArtifact, pushArtifact } from './push-artifact';
