@@ -45,7 +45,7 @@ function formOnlyAuthenticator(): Authenticator {
     async handleResponse(context) {
       const realm = context.challenges[0]?.params.realm;
       if (context.response.status !== 401 || realm === undefined) return { resend: false };
-      await context.http.send({ method: 'POST', url: realm, body: encoder.encode(FORM), secret: true });
+      await context.http.send({ method: 'POST', url: realm, headers: {}, body: encoder.encode(FORM), secret: true });
       return { resend: true };
     },
   };
