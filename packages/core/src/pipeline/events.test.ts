@@ -83,17 +83,22 @@ describe('onEvent', () => {
   });
 
   it('ignores a listener that throws or rejects', async () => {
-    const registry = new Registry({
-      domain: 'registry.test',
-      transport: world(),
-      authenticator: tokenAuthenticator(),
-      retry: { initialDelayMs: 1, maxDelayMs: 2 },
-      onEvent: (event) => {
-        if (event.type === 'response') throw new Error('listener broke');
-        return Promise.reject(new Error('async listener broke')) as unknown as void;
-      },
-    });
-    await registry.ping();
+    const throwing = (event: RegistryEvent): void => {
+      if (event.type === 'response') throw new Error('listener broke');
+    };
+    const rejecting = async (): Promise<void> => {
+      throw new Error('async listener broke');
+    };
+    for (const onEvent of [throwing, rejecting]) {
+      const registry = new Registry({
+        domain: 'registry.test',
+        transport: world(),
+        authenticator: tokenAuthenticator(),
+        retry: { initialDelayMs: 1, maxDelayMs: 2 },
+        onEvent,
+      });
+      await registry.ping();
+    }
   });
 
   it('must be a function', () => {
