@@ -156,51 +156,45 @@ export class Requester {
    */
   async send(request: RegistryRequest): Promise<RegistryResponse> {
     const url = this.resolveUrl(request.url);
-    return this.#retries.run(
-      request,
-      () => summarizeRequest(request.method, url),
-      async (attempt) => {
-        await this.#takeSlot(request.signal);
-        const deadline = startDeadline(request.signal, this.#timeoutMs);
-        let response: TransportResponse;
-        try {
-          response = await this.#exchange.run(request, url, deadline.signal, attempt);
-        } catch (error) {
-          this.#slots.release();
-          throw error;
-        } finally {
-          deadline.clear();
-        }
-        if (response.body === null) {
-          this.#slots.release();
-          return withSummary(response, null, request.method, url);
-        }
-        return withSummary(response, holdUntilBodyEnds(response.body, this.#release), request.method, url);
-      },
-    );
+    return this.#retries.run(request, url, async (attempt) => {
+      const queued = this.#takeSlot(request.signal);
+      if (queued !== undefined) await queued;
+      const deadline = startDeadline(request.signal, this.#timeoutMs);
+      let response: TransportResponse;
+      try {
+        response = await this.#exchange.run(request, url, deadline.signal, attempt);
+      } catch (error) {
+        this.#slots.release();
+        throw error;
+      } finally {
+        deadline.clear();
+      }
+      if (response.body === null) {
+        this.#slots.release();
+        return withSummary(response, null, request.method, url);
+      }
+      return withSummary(response, holdUntilBodyEnds(response.body, this.#release), request.method, url);
+    });
   }
 
   /** Sends a request and reads its whole 2xx body, capped at `maxBytes`; the timeout covers the body too. */
   async sendForBytes(request: RegistryRequest, maxBytes: number, what: string): Promise<RegistryBytes> {
     const url = this.resolveUrl(request.url);
-    return this.#retries.run(
-      request,
-      () => summarizeRequest(request.method, url),
-      async (attempt) => {
-        await this.#takeSlot(request.signal);
-        const deadline = startDeadline(request.signal, this.#timeoutMs);
-        try {
-          const response = await this.#exchange.run(request, url, deadline.signal, attempt);
-          const bytes = await guard(deadline.signal, this.#transport, () =>
-            readCapped(response.body, maxBytes, what, contentLength(response.headers)),
-          );
-          return { response: withSummary(response, response.body, request.method, url), bytes };
-        } finally {
-          deadline.clear();
-          this.#slots.release();
-        }
-      },
-    );
+    return this.#retries.run(request, url, async (attempt) => {
+      const queued = this.#takeSlot(request.signal);
+      if (queued !== undefined) await queued;
+      const deadline = startDeadline(request.signal, this.#timeoutMs);
+      try {
+        const response = await this.#exchange.run(request, url, deadline.signal, attempt);
+        const bytes = await guard(deadline.signal, this.#transport, () =>
+          readCapped(response.body, maxBytes, what, contentLength(response.headers)),
+        );
+        return { response: withSummary(response, response.body, request.method, url), bytes };
+      } finally {
+        deadline.clear();
+        this.#slots.release();
+      }
+    });
   }
 
   readonly #release = (): void => this.#slots.release();

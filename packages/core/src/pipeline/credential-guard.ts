@@ -43,6 +43,8 @@ export function assertCredentialsMayTravel(
 ): void {
   if (!url.startsWith('http:')) return;
   if (!secretBody && !carriesCredentialHeaders(headers)) return;
+  // The registry's own origin over http was chosen (or is loopback): no parsing on that path.
+  if (target.protocol === 'http' && url.startsWith(target.origin) && url.charCodeAt(target.origin.length) === 47) return;
   const parsed = new URL(url);
   if (isLoopbackHost(parsed.host)) return;
   if (target.protocol === 'http' && parsed.origin === target.origin) return;

@@ -1,4 +1,5 @@
-import { NetworkError, RegistryResponseError, type RequestSummary, TransportError } from '../errors';
+import { NetworkError, RegistryResponseError, TransportError } from '../errors';
+import { summarizeRequest } from '../redact';
 import type { HttpMethod, RequestBody } from '../transport';
 import { annotateError } from './error-context';
 import { emitSafely, type RegistryEventListener } from './events';
@@ -33,7 +34,8 @@ export class Retries {
     this.#listener = listener;
   }
 
-  async run<T>(request: RetryableRequest, describe: () => RequestSummary, attempt: (n: number) => Promise<T>): Promise<T> {
+  /** Runs `attempt` (numbered from 1) until it succeeds or must not be repeated; `url` is the request's absolute URL. */
+  async run<T>(request: RetryableRequest, url: string, attempt: (n: number) => Promise<T>): Promise<T> {
     const repeatable = this.#policy.methods.includes(request.method) && !(request.body instanceof ReadableStream);
     const started = Date.now();
     for (let n = 1; ; n++) {
@@ -44,12 +46,19 @@ export class Retries {
       } catch (error) {
         delay = repeatable && n <= this.#policy.limit && !request.signal?.aborted ? this.#retryDelay(error, n - 1) : undefined;
         if (delay === undefined) {
-          annotateError(error, n, describe, Date.now() - started);
+          annotateError(error, n, () => summarizeRequest(request.method, url), Date.now() - started);
           throw error;
         }
         if (this.#listener !== undefined) {
-          const { method, url } = describe();
-          emitSafely(this.#listener, { type: 'retry', method, url, attempt: n, delayMs: delay, reason: reasonOf(error) });
+          const summary = summarizeRequest(request.method, url);
+          emitSafely(this.#listener, {
+            type: 'retry',
+            method: summary.method,
+            url: summary.url,
+            attempt: n,
+            delayMs: delay,
+            reason: reasonOf(error),
+          });
           if (delay > 0) emitSafely(this.#listener, { type: 'wait', reason: 'backoff', delayMs: delay, origin: this.#origin });
         }
       }
