@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Authenticator, AuthResponseContext, RegistryTarget } from '../authenticator';
-import { InsecureCredentialsError, RedirectError } from '../errors';
+import { InsecureCredentialsError, InvalidOptionError, RedirectError } from '../errors';
 import { Registry } from '../registry';
 import type { TransportRequest } from '../transport';
 import { assertCredentialsMayTravel, checkAuthRequest } from './credential-guard';
@@ -227,6 +227,30 @@ describe('redirects of requests carrying credentials', () => {
     const registry = new Registry({ domain: 'registry.test', transport, maxRedirects: 2 });
     expect(RedirectError.isInstance(await rejectionOf(registry.ping()))).toBe(true);
     expect(transport.calls).toHaveLength(3);
+  });
+});
+
+describe('redirect and concurrency options', () => {
+  it('validates maxRedirects: an integer from 0 to 100', () => {
+    for (const value of [-1, 1.5, 101, Number.NaN]) {
+      expect(() => new Registry({ domain: 'registry.test', maxRedirects: value })).toThrow(InvalidOptionError);
+    }
+    expect(() => new Registry({ domain: 'registry.test', maxRedirects: 0 })).not.toThrow();
+  });
+
+  it('knows the new option names, and hints at them when misspelt', () => {
+    expect(() => new Registry({ domain: 'registry.test', maxRedirect: 3 } as never)).toThrow(/did you mean `maxRedirects`/);
+    expect(() => new Registry({ domain: 'registry.test', maxConcurrentRequest: 3 } as never)).toThrow(
+      /did you mean `maxConcurrentRequests`/,
+    );
+    expect(() => new Registry({ domain: 'registry.test', onEvents: () => undefined } as never)).toThrow(/did you mean `onEvent`/);
+  });
+
+  it('follows no redirect at all with maxRedirects: 0', async () => {
+    const transport = recordingTransport(() => ({ status: 302, headers: { location: '/v2/?again' } }));
+    const registry = new Registry({ domain: 'registry.test', transport, maxRedirects: 0 });
+    expect(RedirectError.isInstance(await rejectionOf(registry.ping()))).toBe(true);
+    expect(transport.calls).toHaveLength(1);
   });
 });
 
