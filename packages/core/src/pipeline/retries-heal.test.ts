@@ -114,6 +114,19 @@ describe('errors carry the attempt count and the redacted request', () => {
     expect(calls).toHaveLength(3);
   });
 
+  it('leaves a caller abort reason alone, even a regkit error of another request', async () => {
+    const controller = new AbortController();
+    const reason = new ServerError({ status: 500, request: { method: 'PUT', url: 'https://elsewhere.test/' } });
+    const transport = recordingTransport(() => {
+      controller.abort(reason);
+      throw new TransportError('reset');
+    });
+    const error = await rejectionOf(new Registry({ domain: 'registry.test', transport }).ping({ signal: controller.signal }));
+    expect(error).toBe(reason);
+    expect(reason.attempts).toBeUndefined();
+    expect(reason.message).not.toContain('attempts');
+  });
+
   it('errors that do not come from a request carry no attempts', () => {
     expect(new ServerError({ status: 500, request: { method: 'GET', url: 'x' } }).attempts).toBeUndefined();
   });

@@ -46,7 +46,10 @@ export class Retries {
       } catch (error) {
         delay = repeatable && n <= this.#policy.limit && !request.signal?.aborted ? this.#retryDelay(error, n - 1) : undefined;
         if (delay === undefined) {
-          annotateError(error, n, () => summarizeRequest(request.method, url), Date.now() - started);
+          // The caller's abort reason is the caller's: it may be an error of another request (copyImage stops its transfers with the first failure).
+          if (!(request.signal?.aborted && error === request.signal.reason)) {
+            annotateError(error, n, () => summarizeRequest(request.method, url), Date.now() - started);
+          }
           throw error;
         }
         if (this.#listener !== undefined) {
