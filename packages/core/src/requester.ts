@@ -97,11 +97,11 @@ function withSummary(
  * Runs every registry request through one pipeline, stage by stage (each in
  * `pipeline/`):
  *
- * 1. retries: repeat what may heal, honour `Retry-After` ({@link Retries});
- * 2. concurrency: take one of the registry's slots ({@link RequestSlots});
- * 3. deadline: the attempt's timeout ({@link startDeadline});
+ * 1. retries: repeat what may heal, honour `Retry-After` (`Retries`);
+ * 2. concurrency: take one of the registry's slots (`RequestSlots`);
+ * 3. deadline: the attempt's timeout (`startDeadline`);
  * 4. authentication exchange: the authenticator's headers, its answer to a
- *    challenge, the resend ({@link AuthExchange});
+ *    challenge, the resend (`AuthExchange`);
  * 5. redirects: followed by core, credentials only to their origin;
  * 6. credential guard and transport: nothing secret in clear, then the wire.
  *

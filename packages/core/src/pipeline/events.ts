@@ -6,6 +6,7 @@
 
 /** A request went to the transport: a registry request, a redirect hop or a token request. */
 export interface RequestEvent {
+  /** Discriminates {@link RegistryEvent}. */
   readonly type: 'request';
   /** The HTTP method. */
   readonly method: string;
@@ -19,6 +20,7 @@ export interface RequestEvent {
 
 /** A response arrived (headers only; the body may still be streaming). */
 export interface ResponseEvent {
+  /** Discriminates {@link RegistryEvent}. */
   readonly type: 'response';
   /** The HTTP method of the request it answers. */
   readonly method: string;
@@ -36,6 +38,7 @@ export interface ResponseEvent {
 
 /** A failed attempt will be repeated. */
 export interface RetryEvent {
+  /** Discriminates {@link RegistryEvent}. */
   readonly type: 'retry';
   /** The HTTP method. */
   readonly method: string;
@@ -51,6 +54,7 @@ export interface RetryEvent {
 
 /** The pipeline pauses before sending. */
 export interface WaitEvent {
+  /** Discriminates {@link RegistryEvent}. */
   readonly type: 'wait';
   /** `rate-limit`: the registry asked every caller to wait (`Retry-After`); `backoff`: the pause before a retry. */
   readonly reason: 'rate-limit' | 'backoff';
@@ -62,6 +66,7 @@ export interface WaitEvent {
 
 /** A redirect was followed. */
 export interface RedirectEvent {
+  /** Discriminates {@link RegistryEvent}. */
   readonly type: 'redirect';
   /** The redirect status (301, 302, 303, 307, 308). */
   readonly status: number;
@@ -75,6 +80,7 @@ export interface RedirectEvent {
 
 /** The authenticator acted: answered a challenge (core resends), or sent a request of its own. */
 export interface AuthEvent {
+  /** Discriminates {@link RegistryEvent}. */
   readonly type: 'auth';
   /** `challenge-answered`: the request is sent again with new credentials; `auth-request`: a token (or credential) request went out. */
   readonly action: 'challenge-answered' | 'auth-request';
