@@ -39,7 +39,9 @@ export class Retries {
     const repeatable = this.#policy.methods.includes(request.method) && !(request.body instanceof ReadableStream);
     const started = Date.now();
     for (let n = 1; ; n++) {
-      await this.#waitForHost(request.signal);
+      // Only a host paused by `Retry-After` costs a wait; the usual path is one map lookup.
+      const paused = this.#backoff.remaining(this.#origin);
+      if (paused > 0) await this.#waitForHost(paused, request.signal);
       let delay: number | undefined;
       try {
         return await attempt(n);
@@ -69,10 +71,9 @@ export class Retries {
     }
   }
 
-  async #waitForHost(signal: AbortSignal | undefined): Promise<void> {
+  async #waitForHost(paused: number, signal: AbortSignal | undefined): Promise<void> {
     if (this.#listener !== undefined) {
-      const left = this.#backoff.remaining(this.#origin);
-      if (left > 0) emitSafely(this.#listener, { type: 'wait', reason: 'rate-limit', delayMs: left, origin: this.#origin });
+      emitSafely(this.#listener, { type: 'wait', reason: 'rate-limit', delayMs: paused, origin: this.#origin });
     }
     await this.#backoff.wait(this.#origin, signal);
   }
