@@ -198,6 +198,44 @@ export function resolveManifestMediaType(contentType: string, body: Json): strin
   return contentType;
 }
 
+/**
+ * Refuses a Docker schema 1 body before its digest is checked: its
+ * `Docker-Content-Digest` hashes the payload without signatures, so checking
+ * first would report a digest mismatch instead of the real problem. A
+ * schema 1 Content-Type says so at once; under a generic or missing one the
+ * body is looked at (only then, so the usual path parses nothing twice).
+ */
+export function refuseSchema1(bytes: Uint8Array, contentType: string): void {
+  if (isSchema1Type(contentType)) throw new SchemaV1NotSupportedError(contentType);
+  if (!GENERIC_CONTENT_TYPES.has(contentType)) return;
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return; // Not JSON: parseManifest says so after the digest check.
+  }
+  if (isObject(json) && json.schemaVersion === 1) {
+    const declared =
+      typeof json.mediaType === 'string' && isSchema1Type(json.mediaType) ? json.mediaType : MediaTypes.DockerSchema1;
+    throw new SchemaV1NotSupportedError(declared);
+  }
+}
+
+/**
+ * Refuses a document that is both an index and an image (CVE-2021-41190):
+ * read by Content-Type, one client would see the children, another the
+ * layers, behind the same digest. Present with any non-null value counts.
+ */
+function refuseAmbiguity(json: Json, kind: 'index' | 'image'): void {
+  const foreign = kind === 'index' ? (['config', 'layers'] as const) : (['manifests'] as const);
+  for (const key of foreign) {
+    if (json[key] !== undefined && json[key] !== null) {
+      const other = kind === 'index' ? 'an index' : 'an image manifest';
+      fail(key, `must not appear in ${other}: a document with both "manifests" and "config"/"layers" is ambiguous`);
+    }
+  }
+}
+
 /** The JSON body of a manifest, decoded; schema 1 and non-objects are refused here. */
 export function decodeManifestJson(bytes: Uint8Array, contentType: string): { mediaType: string; json: Json } {
   if (isSchema1Type(contentType)) throw new SchemaV1NotSupportedError(contentType);
@@ -237,10 +275,12 @@ export function parseManifest(bytes: Uint8Array, contentType: string, digest: st
     ...(artifactType !== undefined && { artifactType }),
   };
   if (isIndexType(mediaType)) {
+    refuseAmbiguity(json, 'index');
     if (!Array.isArray(json.manifests)) fail('manifests', 'must be an array');
     return { ...common, kind: 'index', mediaType, manifests: parseDescriptorList(json.manifests, 'manifests') };
   }
   if (!isImageManifestType(mediaType)) throw new SchemaUnknownError(mediaType);
+  refuseAmbiguity(json, 'image');
   return {
     ...common,
     kind: 'image',

@@ -9,12 +9,11 @@ import {
   ManifestBlobUnknownError,
   RegistryProtocolError,
   RegistryResponseError,
-  SchemaV1NotSupportedError,
 } from './errors';
 import { digestOf } from './hasher';
 import { assertKnownOptions } from './known-options';
-import { type Manifest, parseManifest, resolveManifestMediaType } from './manifest';
-import { essenceOf, isSchema1Type, MANIFEST_ACCEPT } from './media-types';
+import { type Manifest, parseManifest, refuseSchema1, resolveManifestMediaType } from './manifest';
+import { essenceOf, MANIFEST_ACCEPT } from './media-types';
 import { isValidTag } from './reference';
 import { type RepositoryContext, repositoryPath } from './repository-context';
 import { repositoryScope } from './scope';
@@ -64,8 +63,7 @@ export async function fetchManifest(
     what,
   );
   const contentType = essenceOf(response.headers['content-type']);
-  // Refuse schema 1 before hashing: its Docker-Content-Digest is not a hash of the body.
-  if (isSchema1Type(contentType)) throw new SchemaV1NotSupportedError(contentType);
+  refuseSchema1(bytes, contentType);
   const digest = await verifyContentDigest(
     bytes,
     { requested: kind === 'digest' ? reference : undefined, header: response.headers['docker-content-digest']?.trim() },
