@@ -1,4 +1,5 @@
 import { InvalidReferenceError } from './errors/reference-errors';
+import { inputText } from './input-text';
 
 /**
  * Digest algorithms regkit can verify. `sha256` and `sha512` are the OCI
@@ -95,7 +96,7 @@ export function checkDigest(input: unknown): ParsedDigest | DigestFailure {
  */
 export function parseDigest(input: string): ParsedDigest {
   const result = checkDigest(input);
-  if ('reason' in result) throw new InvalidReferenceError(String(input), result.reason, result.detail);
+  if ('reason' in result) throw new InvalidReferenceError(inputText(input), result.reason, result.detail);
   return result;
 }
 
@@ -126,5 +127,5 @@ export function isDigest(input: unknown): boolean {
  */
 export function assertDigest(input: string, what = 'digest'): void {
   const result = checkDigest(input);
-  if ('reason' in result) throw new InvalidReferenceError(String(input), result.reason, `${what}: ${result.detail}`);
+  if ('reason' in result) throw new InvalidReferenceError(inputText(input), result.reason, `${what}: ${result.detail}`);
 }

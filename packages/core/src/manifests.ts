@@ -14,7 +14,7 @@ import { digestOf } from './hasher';
 import { assertKnownOptions } from './known-options';
 import { type Manifest, parseManifest, refuseSchema1, resolveManifestMediaType } from './manifest';
 import { essenceOf, MANIFEST_ACCEPT } from './media-types';
-import { isValidTag } from './reference';
+import { assertReferenceString, isValidTag } from './reference';
 import { type RepositoryContext, repositoryPath } from './repository-context';
 import { repositoryScope } from './scope';
 import { verifyContentDigest } from './verify';
@@ -27,8 +27,12 @@ export interface GetManifestOptions {
   readonly maxBytes?: number;
 }
 
+/** The keys of {@link GetManifestOptions}, for calls that refuse unknown ones. */
+export const GET_MANIFEST_OPTIONS: ReadonlySet<string> = new Set(['signal', 'maxBytes']);
+
 /** Validates a manifest reference (tag or digest) and says which it is. */
 export function checkManifestReference(reference: string): 'tag' | 'digest' {
+  assertReferenceString(reference, 'a tag or digest');
   if (reference.includes(':')) {
     parseDigest(reference);
     return 'digest';

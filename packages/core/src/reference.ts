@@ -1,6 +1,7 @@
 import { checkDigest } from './digest';
 import { InvalidOptionError } from './errors/option-errors';
 import { InvalidReferenceError, type InvalidReferenceReason } from './errors/reference-errors';
+import { inputText } from './input-text';
 
 // The grammar of distribution/reference v0.6.0 (docs/protocol.md §3.1-3.2),
 // built from named pieces so each piece can be checked against the Go source.
@@ -65,6 +66,19 @@ const NAME_NOT_CANONICAL = 'repository name must be canonical';
 
 function fail(input: string, reason: InvalidReferenceReason, detail: string): never {
   throw new InvalidReferenceError(input, reason, detail);
+}
+
+/**
+ * Plain-JS callers (and parsed JSON) can pass anything: a non-string is a
+ * malformed reference with a typed error, not a `TypeError` from deep inside.
+ *
+ * @internal
+ */
+export function assertReferenceString(value: unknown, what: string): asserts value is string {
+  if (typeof value !== 'string') {
+    const type = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+    fail(inputText(value), 'REFERENCE_INVALID_FORMAT', `${what} must be a string, got ${type}`);
+  }
 }
 
 /**
@@ -240,6 +254,7 @@ function parseExact(s: string, reported: string): NamedReference {
  * ```
  */
 export function parseReference(s: string): Reference {
+  assertReferenceString(s, 'a reference');
   return parseExact(s, s);
 }
 
@@ -285,6 +300,7 @@ function splitDockerDomain(name: string): [domain: string, remainder: string] {
  * ```
  */
 export function parseNormalizedNamed(s: string): Reference {
+  assertReferenceString(s, 'a reference');
   if (ANCHORED_IDENTIFIER_REGEXP.test(s)) {
     fail(s, 'NAME_IS_IDENTIFIER', `invalid repository name (${s}), cannot specify 64-byte hexadecimal strings`);
   }
@@ -354,6 +370,7 @@ export function parseDockerRef(s: string): Reference {
  * ```
  */
 export function parseAnyReference(s: string): Reference | DigestReference {
+  assertReferenceString(s, 'a reference');
   if (ANCHORED_IDENTIFIER_REGEXP.test(s)) return new DigestOnlyReference(`sha256:${s}`);
   // Checked before names because `sha256:<hex>` is also a valid `name:tag`;
   // upstream reads it as a digest.
@@ -455,6 +472,7 @@ export function familiarMatch(pattern: string, ref: Reference | DigestReference)
  * ```
  */
 export function withName(name: string): Reference {
+  assertReferenceString(name, 'a name');
   const match = ANCHORED_NAME_REGEXP.exec(name);
   if (match === null) fail(name, 'REFERENCE_INVALID_FORMAT', REFERENCE_INVALID_FORMAT);
   const [, domain = '', path = ''] = match;
@@ -474,6 +492,7 @@ export function withName(name: string): Reference {
  * ```
  */
 export function withTag(ref: Reference, tag: string): Reference {
+  assertReferenceString(tag, 'a tag');
   if (!isValidTag(tag)) fail(tag, 'TAG_INVALID_FORMAT', TAG_INVALID_FORMAT);
   return new NamedReference(ref.domain, ref.path, tag, ref.digest);
 }
@@ -492,6 +511,7 @@ export function withTag(ref: Reference, tag: string): Reference {
  * ```
  */
 export function withDigest(ref: Reference, digest: string): Reference {
+  assertReferenceString(digest, 'a digest');
   if (!ANCHORED_DIGEST_REGEXP.test(digest)) fail(digest, 'DIGEST_INVALID_FORMAT', DIGEST_INVALID_FORMAT);
   return new NamedReference(ref.domain, ref.path, ref.tag, digest);
 }
@@ -507,7 +527,8 @@ export function withDigest(ref: Reference, digest: string): Reference {
  * ```
  */
 export function isValidTag(tag: string): boolean {
-  return ANCHORED_TAG_REGEXP.test(tag);
+  // `RegExp.test` would turn `123` into "123" and accept it.
+  return typeof tag === 'string' && ANCHORED_TAG_REGEXP.test(tag);
 }
 
 /**
@@ -523,7 +544,7 @@ export function isValidTag(tag: string): boolean {
  * ```
  */
 export function isValidRepositoryName(name: string): boolean {
-  return ANCHORED_REMOTE_NAME_REGEXP.test(name);
+  return typeof name === 'string' && ANCHORED_REMOTE_NAME_REGEXP.test(name);
 }
 
 // ---------------------------------------------------------------------------
@@ -537,6 +558,9 @@ export function isValidRepositoryName(name: string): boolean {
 const BAD_PATTERN = Symbol('bad pattern');
 
 function pathMatch(pattern: string, name: string): boolean {
+  if (typeof pattern !== 'string') {
+    throw new InvalidOptionError('pattern', `regkit: a pattern must be a string, got ${inputText(pattern)}`);
+  }
   const result = matchPattern(pattern, name);
   if (result === BAD_PATTERN) {
     throw new InvalidOptionError('pattern', `regkit: syntax error in pattern ${JSON.stringify(pattern)}`);

@@ -5,13 +5,14 @@ import { InvalidOptionError, InvalidReferenceError, RegistryMismatchError } from
 import { createFetchTransport } from './fetch-transport';
 import type { Image } from './images';
 import { assertKnownOptions } from './known-options';
-import type { GetManifestOptions } from './manifests';
+import { GET_MANIFEST_OPTIONS, type GetManifestOptions } from './manifests';
 import { type ListOptions, pageSizeParam, paginate, stringList } from './pagination';
 import type { RegistryEventListener } from './pipeline/events';
 import { DEFAULT_MAX_REDIRECTS } from './pipeline/redirects';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy, resolveRetryPolicy } from './pipeline/retry-policy';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './pipeline/retry-policy';
 import type { RateLimitState } from './rate-limit';
-import { type ImageName, isValidRepositoryName, parseImageName, REFERENCE_REGEXPS } from './reference';
+import { assertReferenceString, type ImageName, isValidRepositoryName, parseImageName, REFERENCE_REGEXPS } from './reference';
+import { positiveInteger, retryPolicy, timerMs, userAgent } from './registry-options';
 import { Repository } from './repository';
 import type { RepositoryContext } from './repository-context';
 import { DEFAULT_MAX_CONCURRENT_REQUESTS, Requester } from './requester';
@@ -41,9 +42,9 @@ export interface RegistryOptions {
    * `Proxy` option, kept under its name; it is not an HTTP proxy.
    */
   readonly proxy?: string;
-  /** Per-request timeout in milliseconds (until headers for streamed blobs). Default 30 000. */
+  /** Per-request timeout in milliseconds (until headers for streamed blobs), 1 to 2³¹−1. Default 30 000. */
   readonly timeoutMs?: number;
-  /** `User-Agent` header. Default `regkit`. */
+  /** `User-Agent` header: non-empty, no control characters (CR, LF…), at most 1024 characters. Default `regkit`. */
   readonly userAgent?: string;
   /** Cap on manifest bodies in bytes. Default 4 MiB (the size registries must accept). */
   readonly maxManifestBytes?: number;
@@ -119,14 +120,6 @@ function hostOf(domain: string): string {
   // `[::1]:5000` → `::1`; `localhost:5000` → `localhost`
   if (domain.startsWith('[')) return domain.slice(1, domain.indexOf(']'));
   return domain.split(':')[0] ?? domain;
-}
-
-function positiveInteger(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value <= 0) {
-    throw new InvalidOptionError(name, `@regkit/core: ${name} must be a positive integer, got ${String(value)}`);
-  }
-  return value;
 }
 
 function integerInRange(name: string, value: number | undefined, min: number, max: number, fallback: number): number {
@@ -217,9 +210,9 @@ export class Registry {
       transport: this.#transport,
       authenticator: options.authenticator ?? createNullAuthenticator(),
       target: this.target,
-      timeoutMs: positiveInteger('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS),
-      userAgent: options.userAgent ?? 'regkit',
-      retry: resolveRetryPolicy(options.retry),
+      timeoutMs: timerMs('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS),
+      userAgent: userAgent(options.userAgent, 'regkit'),
+      retry: retryPolicy(options.retry),
       maxConcurrentRequests: integerInRange(
         'maxConcurrentRequests',
         options.maxConcurrentRequests,
@@ -258,6 +251,7 @@ export class Registry {
    * @throws InvalidReferenceError when the name is not a valid repository name
    */
   repository(name: string): Repository {
+    assertReferenceString(name, 'a repository name');
     const path = this.domain === DOCKER_HUB_DOMAIN && !name.includes('/') ? `library/${name}` : name;
     if (!isValidRepositoryName(path)) {
       // parseImageName produces the precise upstream error for the name.
@@ -308,6 +302,7 @@ export class Registry {
    * ```
    */
   async image(reference: string, options: GetManifestOptions = {}): Promise<Image> {
+    assertKnownOptions('@regkit/core', 'registry.image()', options, GET_MANIFEST_OPTIONS);
     const parsed = this.#parseForThisRegistry(reference);
     const images = this.repository(parsed.path).images();
     if (parsed.digest !== '' && parsed.tag !== '') return images.getPinned(parsed.tag, parsed.digest, options);

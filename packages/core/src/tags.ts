@@ -2,6 +2,7 @@ import { Blobs } from './blobs';
 import { releaseBody } from './body';
 import { EMPTY_DESCRIPTOR, EMPTY_JSON } from './empty-descriptor';
 import { InvalidReferenceError, RegistryResponseError, TagDeleteUnsupportedError } from './errors';
+import { inputText } from './input-text';
 import { assertKnownOptions } from './known-options';
 import { fetchManifest, putManifest } from './manifests';
 import { MediaTypes } from './media-types';
@@ -97,7 +98,7 @@ export class Tags {
   async delete(tag: string, options: DeleteTagOptions = {}): Promise<DeletedTag> {
     assertKnownOptions('@regkit/core', 'tags().delete()', options, DELETE_OPTIONS);
     if (typeof tag !== 'string' || !isValidTag(tag)) {
-      throw new InvalidReferenceError(String(tag), 'TAG_INVALID_FORMAT', 'a tag must match [A-Za-z0-9_][A-Za-z0-9._-]{0,127}');
+      throw new InvalidReferenceError(inputText(tag), 'TAG_INVALID_FORMAT', 'a tag must match [A-Za-z0-9_][A-Za-z0-9._-]{0,127}');
     }
     const { signal } = options;
     try {
