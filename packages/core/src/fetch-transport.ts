@@ -8,7 +8,7 @@ import type { Transport, TransportRequest, TransportResponse, TransportSendOptio
 import { bridgeWebStream } from './transport-kit/body-bridge';
 import { joinHeaders, withIdentityEncoding } from './transport-kit/headers';
 import { mapNetworkError } from './transport-kit/network-error';
-import { assertIntegerOption } from './transport-kit/options';
+import { assertTimerOption } from './transport-kit/options';
 import { startPhaseTimeout } from './transport-kit/phase-timeout';
 import { assertUnusedBody } from './transport-kit/request-body';
 import { parseRequestUrl } from './transport-kit/request-url';
@@ -101,8 +101,8 @@ export function createFetchTransport(options: FetchTransportOptions = {}): Trans
       '@regkit/core: createFetchTransport: `keepAliveAfterHead` must be a boolean',
     );
   }
-  assertIntegerOption('@regkit/core: createFetchTransport', options, 'headersTimeoutMs', 0);
-  assertIntegerOption('@regkit/core: createFetchTransport', options, 'bodyTimeoutMs', 0);
+  assertTimerOption('@regkit/core: createFetchTransport', options, 'headersTimeoutMs', 0);
+  assertTimerOption('@regkit/core: createFetchTransport', options, 'bodyTimeoutMs', 0);
   if (custom === undefined && typeof globalThis.fetch !== 'function') {
     throw new InvalidOptionError(
       'fetch',

@@ -29,6 +29,10 @@ describe('createAxiosTransport options', () => {
     );
   });
 
+  it('refuses a timeoutMs above 2³¹−1, which the platform would fire after 1 ms', () => {
+    expect(thrown(() => createAxiosTransport({ timeoutMs: 2 ** 31 })).option).toBe('timeoutMs');
+  });
+
   it('checks tls, and refuses it with a user instance', () => {
     expect(thrown(() => createAxiosTransport({ tls: { insecure: 1 } as never })).option).toBe('tls');
     expect(() => createAxiosTransport({ tls: { insecure: true } })).not.toThrow();

@@ -10,7 +10,7 @@ import {
   type TransportSendOptions,
 } from '@regkit/core';
 import {
-  assertIntegerOption,
+  assertTimerOption,
   assertUnusedBody,
   bridgeBody,
   discardBody,
@@ -201,7 +201,7 @@ function validateOptions(options: AxiosTransportOptions): void {
       );
     }
   }
-  assertIntegerOption(SOURCE, options, 'timeoutMs', 0);
+  assertTimerOption(SOURCE, options, 'timeoutMs', 0);
   resolveTlsOptions(SOURCE, options.tls);
 }
 

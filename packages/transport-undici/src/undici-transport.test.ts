@@ -53,6 +53,11 @@ describe('createUndiciTransport options', () => {
     [{ bodyTimeoutMs: 1.5 }, 'bodyTimeoutMs'],
     [{ connections: 0 }, 'connections'],
     [{ keepAliveTimeoutMs: Number.NaN }, 'keepAliveTimeoutMs'],
+    // Above 2³¹−1 ms the platform fires a timer after 1 ms.
+    [{ connectTimeoutMs: 2 ** 31 }, 'connectTimeoutMs'],
+    [{ headersTimeoutMs: 2 ** 31 }, 'headersTimeoutMs'],
+    [{ bodyTimeoutMs: 2 ** 40 }, 'bodyTimeoutMs'],
+    [{ keepAliveTimeoutMs: 2 ** 31 }, 'keepAliveTimeoutMs'],
     [{ connections: '4' as unknown as number }, 'connections'],
   ])('rejects %o naming %s', (options, option) => {
     let error: unknown;

@@ -9,6 +9,7 @@ import {
 } from '@regkit/core';
 import {
   assertIntegerOption,
+  assertTimerOption,
   assertUnusedBody,
   bridgeNodeStream,
   finishResponse,
@@ -214,10 +215,10 @@ function validateOptions(options: UndiciTransportOptions): void {
     }
   }
   validateProxyOptions(options);
-  assertIntegerOption(SOURCE, options, 'connectTimeoutMs', 1);
-  assertIntegerOption(SOURCE, options, 'headersTimeoutMs', 0);
-  assertIntegerOption(SOURCE, options, 'bodyTimeoutMs', 0);
+  assertTimerOption(SOURCE, options, 'connectTimeoutMs', 1);
+  assertTimerOption(SOURCE, options, 'headersTimeoutMs', 0);
+  assertTimerOption(SOURCE, options, 'bodyTimeoutMs', 0);
   assertIntegerOption(SOURCE, options, 'connections', 1);
-  assertIntegerOption(SOURCE, options, 'keepAliveTimeoutMs', 1);
+  assertTimerOption(SOURCE, options, 'keepAliveTimeoutMs', 1);
   resolveTlsOptions(SOURCE, options.tls);
 }

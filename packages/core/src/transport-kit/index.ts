@@ -36,7 +36,7 @@ export {
   type NetworkErrorContext,
   type TransportTimeoutPhase,
 } from './network-error';
-export { assertIntegerOption, type ResolvedTls, resolveTlsOptions, type TlsOptions } from './options';
+export { assertIntegerOption, assertTimerOption, type ResolvedTls, resolveTlsOptions, type TlsOptions } from './options';
 export { type PhaseTimeout, startPhaseTimeout } from './phase-timeout';
 export {
   assertUnusedBody,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError } from '../errors/option-errors';
-import { assertIntegerOption, resolveTlsOptions } from './options';
+import { createFetchTransport } from '../fetch-transport';
+import { assertIntegerOption, assertTimerOption, resolveTlsOptions } from './options';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 
@@ -23,6 +24,21 @@ describe('assertIntegerOption', () => {
       expect(error.option).toBe('n');
       expect(error.message).toMatch(/^@regkit\/test: `n` must be an integer >= 0/);
     }
+  });
+});
+
+describe('assertTimerOption', () => {
+  it('refuses a timer above 2³¹−1 ms, which the platform would fire after 1 ms', () => {
+    assertTimerOption('@regkit/test', { t: 2 ** 31 - 1 }, 't', 0);
+    const error = thrown(() => assertTimerOption('@regkit/test', { t: 2 ** 31 }, 't', 0));
+    expect(error.option).toBe('t');
+    expect(error.message).toContain('2147483647');
+    expect(thrown(() => assertTimerOption('@regkit/test', { t: -1 }, 't', 0)).option).toBe('t');
+  });
+
+  it('guards the default fetch transport', () => {
+    expect(thrown(() => createFetchTransport({ headersTimeoutMs: 2 ** 31 })).option).toBe('headersTimeoutMs');
+    expect(thrown(() => createFetchTransport({ bodyTimeoutMs: 2 ** 32 })).option).toBe('bodyTimeoutMs');
   });
 });
 

@@ -1,4 +1,5 @@
 import { InvalidOptionError } from '../errors/option-errors';
+import { isTimerMs, MAX_TIMER_MS } from '../timer-ms';
 
 /**
  * Checks that `options[name]`, when given, is a safe integer of at least
@@ -13,6 +14,24 @@ export function assertIntegerOption(source: string, options: object, name: strin
     throw new InvalidOptionError(
       name,
       `${source}: \`${name}\` must be an integer >= ${min}, got ${typeof value === 'number' ? value : typeof value}`,
+    );
+  }
+}
+
+/**
+ * Checks that `options[name]`, when given, is a timer in milliseconds from
+ * `min` to 2³¹−1: a longer delay makes the platform fire after 1 ms, so the
+ * request would time out at once instead of never.
+ *
+ * @throws InvalidOptionError naming the option
+ */
+export function assertTimerOption(source: string, options: object, name: string, min: number): void {
+  assertIntegerOption(source, options, name, min);
+  const value: unknown = (options as Record<string, unknown>)[name];
+  if (value !== undefined && !isTimerMs(value, min)) {
+    throw new InvalidOptionError(
+      name,
+      `${source}: \`${name}\` must be an integer from ${min} to ${MAX_TIMER_MS} (milliseconds; the longest timer the platform honours), got ${String(value)}`,
     );
   }
 }
