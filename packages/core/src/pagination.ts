@@ -1,4 +1,12 @@
-import { InvalidOptionError, PaginationError, RegistryResponseError } from './errors';
+import {
+  InvalidListingEntryError,
+  InvalidOptionError,
+  ListingTooLargeError,
+  PaginationError,
+  RegistryResponseError,
+} from './errors';
+import { redactUrl } from './redact';
+import { isValidRepositoryName, isValidTag } from './reference';
 import type { Requester } from './requester';
 
 /** Options shared by every paginated listing. */
@@ -9,7 +17,34 @@ export interface ListOptions {
   readonly maxPages?: number;
   /** Cancels the listing; an aborted listing stops within one request. */
   readonly signal?: AbortSignal;
+  /**
+   * Stop with `ListingTooLargeError` once the pages have listed more than
+   * this many entries in all. Default 1 000 000.
+   */
+  readonly maxEntries?: number;
+  /**
+   * Stop with `ListingTooLargeError` once the page bodies add up to more
+   * than this many bytes (each page is also capped at 16 MiB). Default 256 MiB.
+   */
+  readonly maxBytes?: number;
 }
+
+/** Default {@link ListOptions.maxEntries}: far beyond real repositories, well short of exhausting memory. */
+export const DEFAULT_MAX_LISTING_ENTRIES = 1_000_000;
+/** Default {@link ListOptions.maxBytes}. */
+export const DEFAULT_MAX_LISTING_BYTES = 256 * 1024 * 1024;
+
+/** What the entries of a listing must be, checked on every page. */
+export interface ListingEntries {
+  /** Named in errors: `tag`, `repository name`. */
+  readonly name: string;
+  readonly isValid: (entry: string) => boolean;
+}
+
+/** Entries of `tags/list`. */
+export const TAG_ENTRIES: ListingEntries = { name: 'tag', isValid: isValidTag };
+/** Entries of `_catalog`. */
+export const REPOSITORY_ENTRIES: ListingEntries = { name: 'repository name', isValid: isValidRepositoryName };
 
 /**
  * The `rel="next"` target of an RFC 8288 `Link` header, or undefined. Link
@@ -48,7 +83,11 @@ export async function* paginate(
   what: string,
   options: ListOptions & { readonly defaultMaxPages: number },
 ): AsyncGenerator<readonly string[], void, undefined> {
-  const maxPages = options.maxPages ?? options.defaultMaxPages;
+  const maxPages = listLimit('maxPages', options.maxPages, options.defaultMaxPages, what);
+  const maxEntries = listLimit('maxEntries', options.maxEntries, DEFAULT_MAX_LISTING_ENTRIES, what);
+  const maxBytes = listLimit('maxBytes', options.maxBytes, DEFAULT_MAX_LISTING_BYTES, what);
+  let entries = 0;
+  let totalBytes = 0;
   const seen = new Set<string>();
   let url: string | undefined = requester.resolveUrl(firstUrl);
   for (let page = 0; url !== undefined; page++) {
@@ -74,13 +113,18 @@ export async function* paginate(
       fetched = await fetchPage(url);
     }
     const { response, bytes } = fetched;
+    totalBytes += bytes.byteLength;
+    if (totalBytes > maxBytes) throw new ListingTooLargeError(what, maxBytes, 'bytes');
     let json: unknown;
     try {
       json = JSON.parse(new TextDecoder().decode(bytes));
     } catch (error) {
       throw new PaginationError(`${what}: page is not JSON`, { cause: error });
     }
-    yield decode(json, url);
+    const list = decode(json, url);
+    entries += list.length;
+    if (entries > maxEntries) throw new ListingTooLargeError(what, maxEntries, 'entries');
+    yield list;
     const next = nextLink(response.headers.link);
     if (next === undefined) return;
     const resolved: URL = new URL(next, url);
@@ -106,15 +150,29 @@ function withoutPageSize(url: string): string | undefined {
   return parsed.toString();
 }
 
-/** Reads a string array field of a page, rejecting anything else. */
-export function stringList(json: unknown, field: string, what: string): readonly string[] {
+/**
+ * Reads a string array field of a page, rejecting anything else, and each
+ * entry against the grammar of `entries` (a page of `url`, named in the error).
+ */
+export function stringList(json: unknown, field: string, what: string, url: string, entries: ListingEntries): readonly string[] {
   if (typeof json !== 'object' || json === null) throw new PaginationError(`${what}: page is not a JSON object`);
   const value = (json as Record<string, unknown>)[field];
   if (value === null || value === undefined) return [];
-  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) {
-    throw new PaginationError(`${what}: "${field}" is not a list of strings`);
+  if (!Array.isArray(value)) throw new PaginationError(`${what}: "${field}" is not a list of strings`);
+  for (const item of value) {
+    if (typeof item !== 'string') throw new PaginationError(`${what}: "${field}" is not a list of strings`);
+    if (!entries.isValid(item)) throw new InvalidListingEntryError(what, redactUrl(url), item, entries.name);
   }
   return value as string[];
+}
+
+/** A listing cap option: a positive integer, or `fallback` when not given. */
+function listLimit(name: string, value: unknown, fallback: number, what: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new InvalidOptionError(name, `${what}: ${name} must be a positive integer, got ${String(value)}`);
+  }
+  return value;
 }
 
 /** Validates a page size option. */

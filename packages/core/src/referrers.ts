@@ -2,6 +2,7 @@ import { parseDigest } from './digest';
 import {
   InvalidManifestError,
   InvalidOptionError,
+  ListingTooLargeError,
   PaginationError,
   RegistryResponseError,
   ResourceNotFoundError,
@@ -13,7 +14,7 @@ import type { Descriptor, ImageIndex } from './manifest';
 import { parseManifest } from './manifest';
 import { fetchManifest } from './manifests';
 import { essenceOf, MediaTypes } from './media-types';
-import { nextLink } from './pagination';
+import { DEFAULT_MAX_LISTING_ENTRIES, nextLink } from './pagination';
 import { type RepositoryContext, repositoryPath } from './repository-context';
 import type { Requester } from './requester';
 import { repositoryScope } from './scope';
@@ -25,6 +26,8 @@ export interface ReferrersOptions {
   readonly artifactType?: string;
   /** Stop with `PaginationError` after this many pages. Default: the registry's `maxPages`. */
   readonly maxPages?: number;
+  /** Stop with `ListingTooLargeError` past this many referrers in all pages. Default 1 000 000. */
+  readonly maxEntries?: number;
   /** Cancels the listing. */
   readonly signal?: AbortSignal;
 }
@@ -49,7 +52,7 @@ export function rememberReferrersMethod(context: RepositoryContext, method: Refe
 }
 
 const REFERRERS_ACCEPT = MediaTypes.OciIndex;
-const OPTIONS: ReadonlySet<string> = new Set(['artifactType', 'maxPages', 'signal']);
+const OPTIONS: ReadonlySet<string> = new Set(['artifactType', 'maxPages', 'maxEntries', 'signal']);
 
 /**
  * The tag of the referrers tag schema for a digest: `<alg>-<hex>`, the
@@ -71,6 +74,10 @@ function checkOptions(options: ReferrersOptions): void {
   assertKnownOptions('@regkit/core', 'referrers().list()', options, OPTIONS);
   if (options.artifactType !== undefined && (typeof options.artifactType !== 'string' || options.artifactType === '')) {
     throw new InvalidOptionError('artifactType', '@regkit/core: artifactType must be a non-empty media type string');
+  }
+  const { maxEntries } = options;
+  if (maxEntries !== undefined && (!Number.isSafeInteger(maxEntries) || maxEntries < 1)) {
+    throw new InvalidOptionError('maxEntries', `@regkit/core: maxEntries must be a positive integer, got ${String(maxEntries)}`);
   }
 }
 
@@ -181,6 +188,8 @@ export class Referrers {
     const maxPages = options.maxPages ?? this.#context.maxPages;
     const what = `referrers of ${name}@${digest}`;
     const seen = new Set<string>();
+    const maxEntries = options.maxEntries ?? DEFAULT_MAX_LISTING_ENTRIES;
+    let entries = 0;
     let url: string | undefined = requester.resolveUrl(repositoryPath(this.#context, `referrers/${digest}${query}`));
     for (let page = 0; url !== undefined; page++) {
       if (page >= maxPages) throw new PaginationError(`${what}: stopped after ${maxPages} pages (maxPages)`);
@@ -203,6 +212,8 @@ export class Referrers {
       const index = parseManifest(bytes, contentType === '' ? MediaTypes.OciIndex : contentType, pageDigest);
       if (index.kind !== 'index')
         throw new PaginationError(`${what}: the registry answered ${index.mediaType}, not an OCI index`);
+      entries += index.manifests.length;
+      if (entries > maxEntries) throw new ListingTooLargeError(what, maxEntries, 'entries');
       const filtered = (response.headers['oci-filters-applied'] ?? '')
         .split(',')
         .map((filter) => filter.trim())

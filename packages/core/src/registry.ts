@@ -6,7 +6,7 @@ import { createFetchTransport } from './fetch-transport';
 import type { Image } from './images';
 import { assertKnownOptions } from './known-options';
 import { GET_MANIFEST_OPTIONS, type GetManifestOptions } from './manifests';
-import { type ListOptions, pageSizeParam, paginate, stringList } from './pagination';
+import { type ListOptions, pageSizeParam, paginate, REPOSITORY_ENTRIES, stringList } from './pagination';
 import type { RegistryEventListener } from './pipeline/events';
 import { DEFAULT_MAX_REDIRECTS } from './pipeline/redirects';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './pipeline/retry-policy';
@@ -320,6 +320,9 @@ export class Registry {
   /**
    * Iterates over the catalog (`/v2/_catalog`), every page. Docker Hub has
    * no catalog; most registries require the `registry:catalog:*` scope.
+   * Every entry must be a valid repository name, and the listing stops at
+   * `maxEntries` names (default 1 000 000) or `maxBytes` of pages (default
+   * 256 MiB) in all, with `ListingTooLargeError`.
    */
   async *catalog(options: ListOptions = {}): AsyncGenerator<string, void, undefined> {
     for await (const page of this.#catalogPages(options)) yield* page;
@@ -339,7 +342,7 @@ export class Registry {
       this.#requester,
       `/v2/_catalog?n=${n}`,
       [CATALOG_SCOPE],
-      (json) => stringList(json, 'repositories', 'catalog'),
+      (json, url) => stringList(json, 'repositories', 'catalog', url, REPOSITORY_ENTRIES),
       'catalog',
       { ...options, defaultMaxPages: this.#limits.maxPages },
     );

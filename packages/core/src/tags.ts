@@ -6,7 +6,8 @@ import { inputText } from './input-text';
 import { assertKnownOptions } from './known-options';
 import { fetchManifest, putManifest } from './manifests';
 import { MediaTypes } from './media-types';
-import { type ListOptions, pageSizeParam, paginate, stringList } from './pagination';
+import { type ListOptions, pageSizeParam, paginate, stringList, TAG_ENTRIES } from './pagination';
+import { RecentEntries } from './recent-entries';
 import { isValidTag } from './reference';
 import { type RepositoryContext, repositoryPath } from './repository-context';
 import { repositoryScope } from './scope';
@@ -32,6 +33,8 @@ export interface DeletedTag {
 }
 
 const DELETE_OPTIONS: ReadonlySet<string> = new Set(['fallback', 'signal']);
+/** Entries remembered beyond the previous page to drop the repeats of shifting pages (see `RecentEntries`). */
+const REPEAT_WINDOW = 10_000;
 /** Marks the throw-away manifests of the tag-delete fallback, so they can be recognised. */
 const TAG_DELETE_ARTIFACT_TYPE = 'application/vnd.regkit.tag-delete.v1';
 
@@ -57,8 +60,15 @@ export class Tags {
   /**
    * Iterates over every tag, page by page, following the registry's `Link`
    * headers verbatim (same origin only, with a page cap and loop detection).
-   * Tags come in the registry's order; a tag that an earlier page already
-   * gave is not yielded again.
+   * Tags come in the registry's order; a tag that the previous page or the
+   * 10 000 tags before it already gave is not yielded again (a registry whose
+   * pages shift while it is listed repeats some at page boundaries). Every
+   * entry must be a valid tag, and the listing stops at `maxEntries` tags
+   * (default 1 000 000) or `maxBytes` of pages (default 256 MiB) in all.
+   *
+   * @throws InvalidListingEntryError when a page lists something that is not a tag
+   * @throws ListingTooLargeError past `maxEntries` or `maxBytes`
+   * @throws PaginationError when the pages break another safety rail
    *
    * @example
    * ```ts
@@ -149,32 +159,34 @@ export class Tags {
   }
 
   /**
-   * Each page's tags minus those an earlier page already gave (a registry
+   * Each page's tags minus those the recent pages already gave (a registry
    * whose pages shift while it is listed repeats some). The first page is
-   * passed as it is, so the common single-page listing hashes nothing.
+   * passed as it is, so the common single-page listing hashes nothing; the
+   * memory of earlier pages is bounded (see `RecentEntries`), not a set of
+   * every tag ever listed.
    */
   async *#newTagsByPage(options: ListOptions): AsyncGenerator<readonly string[], void, undefined> {
     const what = `tags of ${this.#context.name}`;
     const n = pageSizeParam(options.pageSize, this.#context.tagPageSize, what);
-    let seen: Set<string> | undefined;
+    let recent: RecentEntries | undefined;
     let previous: readonly string[] = [];
     const pages = paginate(
       this.#context.requester,
       repositoryPath(this.#context, `tags/list?n=${n}`),
       [repositoryScope(this.#context.name, 'GET')],
-      (json) => stringList(json, 'tags', what),
+      (json, url) => stringList(json, 'tags', what, url, TAG_ENTRIES),
       what,
       { ...options, defaultMaxPages: this.#context.maxPages },
     );
     for await (const page of pages) {
-      if (seen === undefined) {
-        seen = new Set();
+      if (recent === undefined) {
+        recent = new RecentEntries(REPEAT_WINDOW);
         previous = page;
         yield page;
         continue;
       }
-      for (const tag of previous) seen.add(tag);
-      const known = seen;
+      recent.addPage(previous);
+      const known = recent;
       const fresh = page.filter((tag) => !known.has(tag));
       previous = fresh;
       yield fresh;
