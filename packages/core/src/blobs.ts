@@ -1,6 +1,6 @@
 import { contentLength, releaseBody } from './body';
 import { parseDigest } from './digest';
-import { DigestMismatchError, RegistryProtocolError, TransportError } from './errors';
+import { BodyTooLargeError, DigestMismatchError, InvalidOptionError, RegistryProtocolError, TransportError } from './errors';
 import { createHasher } from './hasher';
 import { type RepositoryContext, repositoryPath } from './repository-context';
 import { repositoryScope } from './scope';
@@ -33,6 +33,14 @@ export interface StreamBlobOptions extends GetBlobOptions {
   /** Called after each chunk with the bytes delivered so far. */
   readonly onProgress?: (progress: BlobProgress) => void;
   /**
+   * The blob's size when it is known, e.g. from the descriptor that names it
+   * (`layer.size`). The body must be exactly this long: a longer one fails at
+   * the first chunk past it, so an endless body stops there, and a shorter
+   * one fails at its end (`RegistryProtocolError`). Without it the
+   * registry's `Content-Length`, when sent, is the bound.
+   */
+  readonly size?: number;
+  /**
    * How many times a dropped connection is resumed with a `Range` request
    * from the last byte received (registries that send `Accept-Ranges: bytes`).
    * Default 3; 0 disables resuming.
@@ -44,6 +52,12 @@ export interface StreamBlobOptions extends GetBlobOptions {
 export interface GetBlobBytesOptions extends GetBlobOptions {
   /** Cap on the blob size. Default 16 MiB: buffered reads are for configs and small artifacts. */
   readonly maxBytes?: number;
+  /**
+   * The blob's size when it is known, e.g. from its descriptor. A body of
+   * another length is a `RegistryProtocolError`; reading stops at the first
+   * byte past it.
+   */
+  readonly size?: number;
 }
 
 /** A blob being downloaded. */
@@ -71,6 +85,15 @@ export interface BlobInfo {
 
 const DEFAULT_MAX_BLOB_BYTES = 16 * 1024 * 1024;
 const DEFAULT_MAX_RESUMES = 3;
+
+/** The `size` option: a non-negative integer, or undefined. */
+function knownSize(size: unknown): number | undefined {
+  if (size === undefined) return undefined;
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
+    throw new InvalidOptionError('size', `@regkit/core: a blob's size must be a non-negative integer, got ${String(size)}`);
+  }
+  return size;
+}
 
 /** The first byte position of a 206 response's `Content-Range: bytes <start>-<end>/<total>`. */
 function rangeStart(contentRange: string | undefined): number | undefined {
@@ -174,8 +197,15 @@ export class Blobs {
   async get(digest: string, options: StreamBlobOptions = {}): Promise<BlobDownload> {
     const { algorithm } = parseDigest(digest);
     const what = `blob ${this.#context.name}@${digest}`;
+    const expected = knownSize(options.size);
     const first = await this.#open(digest, undefined, options.signal);
-    const size = contentLength(first.headers);
+    const announced = contentLength(first.headers);
+    if (expected !== undefined && announced !== undefined && announced !== expected) {
+      releaseBody(first.body);
+      throw new RegistryProtocolError(`${what}: the registry announces ${announced} bytes, but the blob has ${expected}`);
+    }
+    // The known size wins over the header: the bound then holds for chunked bodies too.
+    const size = expected ?? announced;
     const resumable = size !== undefined && /\bbytes\b/i.test(first.headers['accept-ranges'] ?? '');
     const maxResumes = options.maxResumes ?? DEFAULT_MAX_RESUMES;
     const hasher = createHasher(algorithm);
@@ -223,7 +253,9 @@ export class Blobs {
             }
             received += chunk.value.byteLength;
             if (size !== undefined && received > size) {
-              throw new RegistryProtocolError(`${what}: received more than the announced ${size} bytes`);
+              // Stop the source too: an endless body must not keep the connection busy.
+              reader.cancel().catch(() => undefined);
+              throw new RegistryProtocolError(`${what}: received more than the ${size} bytes the blob has`);
             }
             hasher.update(chunk.value);
             options.onProgress?.({ done: received, total: size });
@@ -254,16 +286,30 @@ export class Blobs {
   async getBytes(digest: string, options: GetBlobBytesOptions = {}): Promise<Uint8Array> {
     parseDigest(digest);
     const what = `blob ${this.#context.name}@${digest}`;
-    const { bytes } = await this.#context.requester.sendForBytes(
-      {
-        method: 'GET',
-        url: repositoryPath(this.#context, `blobs/${digest}`),
-        scopes: [repositoryScope(this.#context.name, 'GET')],
-        signal: options.signal,
-      },
-      options.maxBytes ?? DEFAULT_MAX_BLOB_BYTES,
-      what,
-    );
+    const expected = knownSize(options.size);
+    const maxBytes = options.maxBytes ?? DEFAULT_MAX_BLOB_BYTES;
+    if (expected !== undefined && expected > maxBytes) throw new BodyTooLargeError(what, maxBytes);
+    let bytes: Uint8Array;
+    try {
+      ({ bytes } = await this.#context.requester.sendForBytes(
+        {
+          method: 'GET',
+          url: repositoryPath(this.#context, `blobs/${digest}`),
+          scopes: [repositoryScope(this.#context.name, 'GET')],
+          signal: options.signal,
+        },
+        expected ?? maxBytes,
+        what,
+      ));
+    } catch (error) {
+      if (expected === undefined || !BodyTooLargeError.isInstance(error)) throw error;
+      throw new RegistryProtocolError(`${what}: the registry sends more than the ${expected} bytes the blob has`, {
+        cause: error,
+      });
+    }
+    if (expected !== undefined && bytes.byteLength !== expected) {
+      throw new RegistryProtocolError(`${what}: body ended after ${bytes.byteLength} of ${expected} bytes`);
+    }
     await verifyContentDigest(bytes, { requested: digest }, what);
     return bytes;
   }

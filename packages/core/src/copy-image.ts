@@ -295,7 +295,7 @@ export async function copyImage(
     } else if (mountable && (await writer.mount(blob.digest, { from: sourceRepository.name, signal: transferSignal })).mounted) {
       counts.mounted++;
     } else {
-      const download = await sourceRepository.blobs().get(blob.digest, { signal: transferSignal });
+      const download = await sourceRepository.blobs().get(blob.digest, { size: blob.size, signal: transferSignal });
       let sent = 0;
       // Existence is settled above: verify against the digest before committing, without a second HEAD.
       const uploaded = await writer.upload(

@@ -191,10 +191,11 @@ describe('images().getConfig()', () => {
     const manifest = JSON.parse(new TextDecoder().decode(repo.manifests.get(amd64.digest)?.bytes)) as {
       config: { digest: string };
     };
+    const original = repo.blobs.get(manifest.config.digest)?.bytes ?? new Uint8Array();
+    // Same length, other bytes: the digest catches it. A longer body is refused by the descriptor's size first.
+    const tampered = new TextEncoder().encode(new TextDecoder().decode(original).replace('amd64', 'arm64'));
     server.use(
-      http.get(`${ORIGIN}/v2/team/app/blobs/${manifest.config.digest}`, () =>
-        HttpResponse.json({ os: 'linux', architecture: 'amd64', rootfs: { type: 'layers', diff_ids: [] }, tampered: true }),
-      ),
+      http.get(`${ORIGIN}/v2/team/app/blobs/${manifest.config.digest}`, () => new HttpResponse(tampered)),
       ...repoHandlers([repo]),
     );
     const error = await rejectionOf(registry().repository('team/app').images().getConfig('single'));

@@ -233,6 +233,7 @@ async function platformFromConfig(
   const what = `config ${context.name}@${manifest.config.digest}`;
   const bytes = await blobs.getBytes(manifest.config.digest, {
     maxBytes: context.maxConfigBytes,
+    size: manifest.config.size,
     ...(options.signal !== undefined && { signal: options.signal }),
   });
   let config: unknown;
@@ -361,6 +362,7 @@ export class Images {
     const configWhat = `config ${this.#context.name}@${manifest.config.digest}`;
     const bytes = await this.#blobs.getBytes(manifest.config.digest, {
       maxBytes: options.maxBytes ?? this.#context.maxConfigBytes,
+      size: manifest.config.size,
       ...manifestOptions,
     });
     const config = parseImageConfig(bytes, configWhat);
