@@ -11,6 +11,7 @@ import {
   UnauthorizedError,
   UnsupportedOperationError,
 } from './errors';
+import { explainFailure } from './failure-explanation';
 import { scrubCredentials, sentCredentials } from './pipeline/credential-scrub';
 import { parseRetryAfter } from './pipeline/retry-policy';
 import { parseRateLimit } from './rate-limit';
@@ -75,6 +76,9 @@ export async function toResponseError(
     ...(errors !== undefined && { errors }),
     ...(bodyText !== undefined && { bodyText }),
   };
+  // Failures whose status alone misleads (insufficient scope, Docker Hub, a bodiless 404) get an explaining error.
+  const explained = explainFailure(response.status, response.headers, init, sentHeaders);
+  if (explained !== undefined) return explained;
   switch (response.status) {
     case 401:
       return new UnauthorizedError(init);

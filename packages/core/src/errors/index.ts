@@ -16,6 +16,7 @@ export {
   SchemaV1NotSupportedError,
 } from './content-errors';
 export { NotAnImageError, PlatformNotFoundError, TagDigestMismatchError } from './image-errors';
+export { InsufficientScopeError } from './insufficient-scope-error';
 export { InvalidListingEntryError, type ListingLimitUnit, ListingTooLargeError } from './listing-errors';
 export { NetworkError } from './network-errors';
 export { InvalidOptionError } from './option-errors';
