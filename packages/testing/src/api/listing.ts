@@ -1,3 +1,4 @@
+import { fromBase64, toBase64 } from '../base64';
 import type { ApiContext } from './context';
 import { ociError } from './oci-errors';
 import { goAtoi, goQueryEscape, nextLink } from './query';
@@ -21,13 +22,15 @@ function invalidPageSize(n: number): DraftResponse {
 const CURSOR_PREFIX = 'gAAAAA';
 
 function encodeCursor(last: string): string {
-  return `${CURSOR_PREFIX}${Buffer.from(JSON.stringify({ last }), 'utf8').toString('base64').replace(/\+/g, '-').replace(/\//g, '_')}`;
+  return `${CURSOR_PREFIX}${toBase64(JSON.stringify({ last })).replace(/\+/g, '-').replace(/\//g, '_')}`;
 }
 
 function decodeCursor(token: string): string | undefined {
   if (!token.startsWith(CURSOR_PREFIX)) return undefined;
+  const bytes = fromBase64(token.slice(CURSOR_PREFIX.length));
+  if (bytes === undefined) return undefined;
   try {
-    const parsed = JSON.parse(Buffer.from(token.slice(CURSOR_PREFIX.length), 'base64').toString('utf8')) as { last?: unknown };
+    const parsed = JSON.parse(new TextDecoder().decode(bytes)) as { last?: unknown };
     return typeof parsed.last === 'string' ? parsed.last : undefined;
   } catch {
     return undefined;
