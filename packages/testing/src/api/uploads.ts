@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { fromBase64, toBase64Url } from '../base64';
 import { isValidDigest, sha256Digest } from '../content/digest';
 import type { UploadSession } from '../registry-store';
 import type { ApiContext } from './context';
@@ -18,13 +18,15 @@ interface UploadState {
 }
 
 function packState(state: UploadState): string {
-  return Buffer.from(JSON.stringify({ Name: state.name, UUID: state.uuid, Offset: state.offset }), 'utf8').toString('base64url');
+  return toBase64Url(JSON.stringify({ Name: state.name, UUID: state.uuid, Offset: state.offset }));
 }
 
 function unpackState(value: string | null): UploadState | undefined {
   if (value === null || value === '') return undefined;
+  const bytes = fromBase64(value);
+  if (bytes === undefined) return undefined;
   try {
-    const parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as {
+    const parsed = JSON.parse(new TextDecoder().decode(bytes)) as {
       Name?: unknown;
       UUID?: unknown;
       Offset?: unknown;
@@ -54,7 +56,7 @@ function sessionHeaders(context: ApiContext, session: UploadSession): Record<str
 }
 
 function openSession(context: ApiContext, name: string): DraftResponse {
-  const session: UploadSession = { uuid: randomUUID(), name, chunks: [], size: 0 };
+  const session: UploadSession = { uuid: globalThis.crypto.randomUUID(), name, chunks: [], size: 0 };
   context.store.uploads.set(session.uuid, session);
   return emptyDraft(202, { ...sessionHeaders(context, session), 'Content-Length': '0' });
 }
