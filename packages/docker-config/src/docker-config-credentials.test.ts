@@ -202,6 +202,7 @@ describe('createDockerConfigCredentials: options', () => {
     [{ env: 'x' }, 'env'],
     [{ helperTimeoutMs: 0 }, 'helperTimeoutMs'],
     [{ helperTimeoutMs: Number.NaN }, 'helperTimeoutMs'],
+    [{ helperTimeoutMs: 2 ** 31 }, 'helperTimeoutMs'],
     ['nope', 'options'],
   ])('rejects %j naming %s', (options, option) => {
     let error: unknown;

@@ -12,6 +12,9 @@ import { type HelperRunOptions, helperErase, helperGet, helperStore } from './cr
 import { decodeEntry, encodeAuth } from './decode-entry';
 import { updateConfigFile } from './write-config';
 
+/** The longest delay `setTimeout` honours (2³¹−1 ms). */
+const MAX_TIMER_MS = 2_147_483_647;
+
 const PACKAGE = '@regkit/docker-config';
 const DEFAULT_HELPER_TIMEOUT_MS = 10_000;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
@@ -166,9 +169,13 @@ function validateOptions(options: unknown): DockerConfigCredentialsOptions {
   if (env !== undefined && !isRecord(env)) fail('env', 'env must be an object of environment variables');
   if (
     helperTimeoutMs !== undefined &&
-    (typeof helperTimeoutMs !== 'number' || !Number.isFinite(helperTimeoutMs) || helperTimeoutMs <= 0)
+    (typeof helperTimeoutMs !== 'number' ||
+      !Number.isFinite(helperTimeoutMs) ||
+      helperTimeoutMs <= 0 ||
+      // The platform fires a longer timer at once, which would stop every helper immediately.
+      helperTimeoutMs > MAX_TIMER_MS)
   ) {
-    fail('helperTimeoutMs', 'helperTimeoutMs must be a positive number of milliseconds');
+    fail('helperTimeoutMs', `helperTimeoutMs must be a positive number of milliseconds, at most ${MAX_TIMER_MS}`);
   }
   return options as DockerConfigCredentialsOptions;
 }
