@@ -114,7 +114,13 @@ describe('listing caps', () => {
 
 describe('bounded de-duplication', () => {
   it('still drops the repeats of shifting pages at page boundaries', async () => {
-    server.use(tagPages('app', [['a', 'b'], ['b', 'c'], ['c', 'a', 'd']]));
+    server.use(
+      tagPages('app', [
+        ['a', 'b'],
+        ['b', 'c'],
+        ['c', 'a', 'd'],
+      ]),
+    );
     expect(await registry().repository('app').tags().getAll()).toEqual(['a', 'b', 'c', 'd']);
   });
 
