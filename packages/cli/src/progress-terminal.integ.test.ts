@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { buildBlob, createFakeRegistry } from '@regkit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type HeldBodyProxy, startHeldBodyProxy } from './held-body-proxy';
 import { assertBuilt, BIN, runCli } from './test-support';
 
 const exec = promisify(execFile);
@@ -23,6 +24,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('progress bars for a 256 MiB blob', () => {
   let origin: { host: string; close(): Promise<void> };
+  let proxy: HeldBodyProxy;
   let dir: string;
   beforeAll(async () => {
     assertBuilt();
@@ -30,33 +32,43 @@ describe('progress bars for a 256 MiB blob', () => {
     registry.putBlob('team/big', blob);
     const server = await registry.listen();
     origin = { host: new URL(server.origin).host, close: () => server.close() };
+    // The terminal test reads through this proxy, which stops the blob half-way until a frame shows it.
+    proxy = await startHeldBodyProxy(server.origin, SIZE / 2);
     dir = await mkdtemp(join(tmpdir(), 'regkit-progress-'));
   });
   afterAll(async () => {
     await tmux('kill-server').catch(() => undefined);
+    proxy?.release();
+    await proxy?.close();
     await origin?.close();
     await rm(dir, { recursive: true, force: true });
   });
 
   it.skipIf(tmuxMissing !== undefined)('draws a bar with bytes, rate and ETA in a terminal, and finishes at 100%', async () => {
     const file = join(dir, 'big.bin');
-    const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} blob ${origin.host}/team/big@${blob.digest} -o ${JSON.stringify(file)}; echo REGKIT_EXIT=$?; sleep 600`;
+    const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} blob ${proxy.host}/team/big@${blob.digest} -o ${JSON.stringify(file)}; echo REGKIT_EXIT=$?; sleep 600`;
     await tmux('new-session', '-d', '-s', 'bar', '-x', '160', '-y', '12', command);
-    const frames: string[] = [];
-    const deadline = Date.now() + 90_000;
+    const capture = async () => (await tmux('capture-pane', '-p', '-t', 'bar')).stdout;
+    const sentBeforeHold = await proxy.held;
+    // Mid-way: a partly filled bar with a percentage below 100, bytes of the total, a rate and an ETA
+    // (padded to its width: `ETA  1s`).
+    // The body stays held until such a frame is on screen, so it is there however the machine runs.
+    const midway = /█+░+\s+([1-9]|[1-9]\d)% \| [\d.]+ [KMG]iB\/256\.0 MiB \| [\d.]+ [KMG]?i?B\/s \| ETA\s+\d+s/;
     let screen = '';
-    while (Date.now() < deadline) {
-      screen = (await tmux('capture-pane', '-p', '-t', 'bar')).stdout;
-      frames.push(screen);
-      if (screen.includes('REGKIT_EXIT=')) break;
-      await sleep(100);
+    let partial: string | undefined;
+    for (const heldUntil = Date.now() + 30_000; Date.now() < heldUntil; await sleep(100)) {
+      screen = await capture();
+      if (midway.test(screen)) {
+        partial = screen;
+        break;
+      }
+    }
+    proxy.release();
+    expect(partial, `no frame showed the bar mid-way (${sentBeforeHold} bytes sent); last screen:\n${screen}`).toBeDefined();
+    for (const deadline = Date.now() + 90_000; Date.now() < deadline && !screen.includes('REGKIT_EXIT='); await sleep(100)) {
+      screen = await capture();
     }
     expect(screen).toContain('REGKIT_EXIT=0');
-    // Mid-way frames: a partly filled bar with a percentage below 100, bytes of the total, a rate and an ETA.
-    const partial = frames.find((frame) =>
-      /█+░+\s+([1-9]|[1-9]\d)% \| [\d.]+ [KMG]iB\/256\.0 MiB \| [\d.]+ [KMG]?i?B\/s \| ETA \d+s/.test(frame),
-    );
-    expect(partial, `no frame showed the bar mid-way; last screen:\n${screen}`).toBeDefined();
     // The last frame: the bar full and the byte count complete.
     expect(screen).toMatch(/█{30} 100% \| 256\.0 MiB\/256\.0 MiB \| /);
     expect((await stat(file)).size).toBe(SIZE);
