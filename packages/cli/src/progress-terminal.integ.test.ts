@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { buildBlob, createFakeRegistry } from '@regkit/testing';
+import { buildBlob, buildImage, createFakeRegistry } from '@regkit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HeldBodyProxy, startHeldBodyProxy } from './held-body-proxy';
 import { assertBuilt, BIN, runCli } from './test-support';
@@ -88,5 +89,54 @@ describe('progress bars for a 256 MiB blob', () => {
     const json = await runCli(['blob', `${origin.host}/team/big@${blob.digest}`, '-o', file, '--json']);
     expect(json.stderr).toBe('');
     expect(JSON.parse(json.stdout)).toMatchObject({ digest: blob.digest, size: SIZE });
+  });
+});
+
+describe('progress bars for a copy', () => {
+  // Three 3 MiB layers and a config, copied between two registries, so every blob is sent.
+  const image = buildImage({ layers: [randomBytes(3 << 20), randomBytes(3 << 20), randomBytes(3 << 20)] });
+  let source: { host: string; close(): Promise<void> };
+  let destination: { host: string; close(): Promise<void> };
+  beforeAll(async () => {
+    assertBuilt();
+    const from = createFakeRegistry({ fixtures: false });
+    from.putImage('team/app', 'v1', image);
+    const to = createFakeRegistry({ fixtures: false });
+    const [a, b] = await Promise.all([from.listen(), to.listen()]);
+    source = { host: new URL(a.origin).host, close: () => a.close() };
+    destination = { host: new URL(b.origin).host, close: () => b.close() };
+  });
+  afterAll(async () => {
+    await tmux('kill-server').catch(() => undefined);
+    await source?.close();
+    await destination?.close();
+  });
+
+  it.skipIf(tmuxMissing !== undefined)('draws one bar per blob sent and a total, each finished', async () => {
+    const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} copy ${source.host}/team/app:v1 ${destination.host}/mirror/app:v1; echo REGKIT_EXIT=$?; sleep 600`;
+    await tmux('new-session', '-d', '-s', 'copy', '-x', '160', '-y', '20', command);
+    let screen = '';
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline && !screen.includes('REGKIT_EXIT='); await sleep(100)) {
+      screen = (await tmux('capture-pane', '-p', '-t', 'copy')).stdout;
+    }
+    expect(screen).toContain('REGKIT_EXIT=0');
+    for (const blob of image.blobs) {
+      const label = blob.digest.slice(0, 19);
+      const bar = screen.split('\n').filter((line) => line.startsWith(label));
+      expect(bar, `one bar for ${label}:\n${screen}`).toHaveLength(1);
+      expect(bar[0]).toMatch(/ █{30} 100% \| /);
+    }
+    expect(screen).toMatch(/^total, 4 blobs\s+█{30} 100% \| 9\.0\d? MiB\/9\.0\d? MiB \| /m);
+  });
+
+  it('keeps to one total in plain lines, without escape codes, when stderr is not a terminal', async () => {
+    const run = await runCli(['copy', `${source.host}/team/app:v1`, `${destination.host}/mirror/plain:v1`]);
+    expect(run.code, run.stderr).toBe(0);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for escape codes is the point
+    expect(run.stderr).not.toMatch(/\u001b|\r/);
+    const progressLines = run.stderr.split('\n').filter((line) => /^(total|sha256:)/.test(line));
+    expect(progressLines.length).toBeGreaterThan(1);
+    for (const line of progressLines) expect(line).toMatch(/^total, 4 blobs: /);
+    expect(progressLines.at(-1)).toMatch(/^total, 4 blobs: done, /);
   });
 });
