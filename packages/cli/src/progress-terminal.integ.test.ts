@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { buildBlob, buildImage, createFakeRegistry } from '@regkit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type HeldBodyProxy, startHeldBodyProxy } from './held-body-proxy';
+import { type HeldBodyProxy, startHeldBodyProxy } from './held-body-proxy.test-support';
 import { assertBuilt, BIN, runCli } from './test-support';
 
 const exec = promisify(execFile);
