@@ -82,6 +82,17 @@ export {
   MediaTypes,
 } from './media-types';
 export type { ListOptions } from './pagination';
+export type {
+  AuthEvent,
+  RedirectEvent,
+  RegistryEvent,
+  RegistryEventListener,
+  RequestEvent,
+  ResponseEvent,
+  RetryEvent,
+  WaitEvent,
+} from './pipeline/events';
+export { DEFAULT_RETRY_POLICY, HostBackoff, type RetryPolicy } from './pipeline/retry-policy';
 export type { PlatformParts, PlatformSpec } from './platform';
 export { type ArtifactFile, type PushArtifactOptions, type PushedArtifact, pushArtifact } from './push-artifact';
 export { parseRateLimit, type RateLimitState } from './rate-limit';
@@ -110,7 +121,6 @@ export { Registry, type RegistryOptions } from './registry';
 export { Repository } from './repository';
 export { type RegistryBytes, type RegistryRequest, type RegistryResponse, Requester, type RequesterOptions } from './requester';
 export type { ResolveAllOptions, ResolvedManifest, ResolveFailure, ResolveOutcome, ResolveSuccess } from './resolve';
-export { DEFAULT_RETRY_POLICY, HostBackoff, type RetryPolicy } from './retry';
 export { CATALOG_SCOPE, repositoryScope } from './scope';
 export { type DeletedTag, type DeleteTagOptions, Tags } from './tags';
 export type {

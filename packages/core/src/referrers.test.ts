@@ -338,6 +338,19 @@ describe('referrers() safety rails', () => {
     // Both listings probe the API: a NAME_UNKNOWN does not prove the API missing.
     expect(unknown.calls.filter((call) => call.includes('/referrers/'))).toHaveLength(2);
   });
+
+  it('takes a 404 that carries an OCI index as the API answering, not as a registry without it', async () => {
+    const entry = { mediaType: MediaTypes.OciManifest, digest: sha256(encode('sig')), size: 3, artifactType: SIG };
+    const answeringIndex = answering((url) =>
+      url.pathname.includes('/referrers/')
+        ? { status: 404, body: { ...emptyIndex, manifests: [entry] } }
+        : { status: 500, body: { errors: [{ code: 'UNKNOWN', message: 'the fallback tag must not be read' }] } },
+    );
+    expect(await answeringIndex.referrers.getAll(subject)).toEqual([entry]);
+    expect(await answeringIndex.referrers.getAll(subject, { artifactType: SBOM })).toEqual([]);
+    expect(answeringIndex.calls.every((call) => call.includes('/referrers/'))).toBe(true);
+    expect(answeringIndex.calls).toHaveLength(2);
+  });
 });
 
 describe('referrersTag', () => {

@@ -81,9 +81,26 @@ function checkOptions(options: ReferrersOptions): void {
  * the API speaking of a repository it does not know; that is not remembered.
  */
 function meansNoApi(error: unknown): { readonly fallback: boolean; readonly remember: boolean } {
+  if (indexInNotFound(error) !== undefined) return { fallback: false, remember: false };
   if (!ResourceNotFoundError.isInstance(error)) return { fallback: false, remember: false };
   const nameUnknown = error.errors.some((entry) => entry.code === 'NAME_UNKNOWN');
   return { fallback: true, remember: !nameUnknown };
+}
+
+/**
+ * The OCI index carried by a 404 from the referrers endpoint, if any. Some
+ * registries with the API answer an unknown subject with 404 and an empty
+ * index; that is the API speaking (no referrers), not a missing endpoint,
+ * so it must not send the client to the tag fallback.
+ */
+function indexInNotFound(error: unknown): readonly Descriptor[] | undefined {
+  if (!ResourceNotFoundError.isInstance(error) || error.bodyText === undefined) return undefined;
+  try {
+    const index = parseManifest(new TextEncoder().encode(error.bodyText), MediaTypes.OciIndex, 'sha256:unverified');
+    return index.kind === 'index' ? index.manifests : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Referrers of manifests in one repository: the OCI 1.1 referrers API, or its tag fallback. */
@@ -145,6 +162,12 @@ export class Referrers {
         yield page;
       }
     } catch (error) {
+      const answered = first ? indexInNotFound(error) : undefined;
+      if (answered !== undefined) {
+        rememberReferrersMethod(this.#context, 'api');
+        yield filterByType(answered, options.artifactType);
+        return;
+      }
       const verdict = first ? meansNoApi(error) : { fallback: false, remember: false };
       if (!verdict.fallback) throw error;
       if (verdict.remember) rememberReferrersMethod(this.#context, 'fallback');
