@@ -3,8 +3,8 @@
 // mode), against a raw node:http script doing the same requests, `skopeo inspect`, and bare
 // `node -e 0` (what any Node program pays before its first line).
 //
-//   node bench/dist/cold-start.js [--iterations 15] [--modes open,token] [--out FILE] [--no-pin]
-import { spawnSync } from 'node:child_process';
+//   node bench/dist/cold-start.js [--iterations 5] [--modes open,token] [--timeout-ms 20000] [--out FILE] [--no-pin]
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -97,22 +97,66 @@ async function seed(registry: RunningRegistry): Promise<string> {
   return plan.golang.list.digest;
 }
 
-function runOnce(
-  client: Client,
-  host: string,
-  pinning: Pinning | undefined,
-): { ms: number; stdout: Buffer; status: number | null; stderr: string } {
+interface RunResult {
+  readonly ms: number;
+  readonly stdout: Buffer;
+  readonly status: number | null;
+  readonly stderr: string;
+  /** Set when the process was killed for running past the timeout. */
+  readonly timedOut: boolean;
+}
+
+/**
+ * Runs one process and times it. Asynchronously, never with `spawnSync`: in token mode the token
+ * service runs in this process (the harness's), and a blocked event loop cannot answer the very
+ * token request the measured client waits on, so every token run would hang.
+ */
+function runOnce(client: Client, host: string, pinning: Pinning | undefined, timeoutMs: number): Promise<RunResult> {
   const [program, ...args] = client.command(host) as [string, ...string[]];
   const argv = pinning === undefined ? [program, ...args] : [pinning.taskset, '--cpu-list', pinning.clientCpus, program, ...args];
   const env = {
     ...process.env,
     DOCKER_CONFIG: '/nonexistent/regkit-bench',
     REGISTRY_AUTH_FILE: '/nonexistent/regkit-bench.json',
+    // Loopback only: a proxy set on the machine would be honoured by regkit but not by skopeo (Go skips loopback).
+    HTTP_PROXY: '',
+    http_proxy: '',
+    HTTPS_PROXY: '',
+    https_proxy: '',
   };
-  const started = performance.now();
-  const result = spawnSync(argv[0] as string, argv.slice(1), { env, maxBuffer: 16 * 1024 * 1024 });
-  const ms = performance.now() - started;
-  return { ms, stdout: result.stdout, status: result.status, stderr: result.stderr.toString() };
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const child = spawn(argv[0] as string, argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    // A process that hangs is killed and reported as failed, instead of stalling the whole run.
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    const done = (status: number | null, error?: Error) => {
+      const ms = performance.now() - started;
+      clearTimeout(timer);
+      const stderr = Buffer.concat(err).toString() + (error === undefined ? '' : error.message);
+      resolve({ ms, stdout: Buffer.concat(out), status, stderr, timedOut });
+    };
+    child.on('error', (error) => done(null, error));
+    child.on('close', (status) => done(status));
+  });
+}
+
+/** Why a run does not count, or undefined when it is a valid sample. */
+function wrongRun(client: Client, run: RunResult, digest: string, timeoutMs: number): string | undefined {
+  if (run.timedOut) return `timed out after ${timeoutMs} ms`;
+  if (run.status !== 0) return `exit ${run.status}: ${run.stderr.trim().slice(0, 200)}`;
+  try {
+    return client.check(run.stdout, digest);
+  } catch (error) {
+    return `unreadable output: ${(error as Error).message}`;
+  }
 }
 
 const median = (values: readonly number[]) => {
@@ -124,13 +168,17 @@ const median = (values: readonly number[]) => {
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      iterations: { type: 'string', default: '15' },
+      iterations: { type: 'string', default: '5' },
+      'timeout-ms': { type: 'string', default: '20000' },
       modes: { type: 'string', default: 'open,token' },
       out: { type: 'string' },
       'no-pin': { type: 'boolean', default: false },
     },
   });
   const iterations = Number(values.iterations);
+  const timeoutMs = Number(values['timeout-ms']);
+  if (!(Number.isSafeInteger(iterations) && iterations > 0)) throw new Error(`--iterations must be a positive integer`);
+  if (!(Number.isSafeInteger(timeoutMs) && timeoutMs > 0)) throw new Error(`--timeout-ms must be a positive integer`);
   const modes = (values.modes as string).split(',') as Mode[];
   const pinning = values['no-pin'] ? undefined : planPinning();
   if (pinning !== undefined) pinOrchestrator(pinning);
@@ -147,13 +195,16 @@ async function main(): Promise<void> {
       const failures = new Map<Client, string>();
       // One untimed run each (disk cache, the registry's first answers), then the timed runs
       // round-robin, so drift in the machine's load hits every client alike.
-      for (const client of list) runOnce(client, host, pinning);
+      // A client that fails or hangs on its warm-up run is not timed at all.
+      for (const client of list) {
+        const wrong = wrongRun(client, await runOnce(client, host, pinning, timeoutMs), digest, timeoutMs);
+        if (wrong !== undefined) failures.set(client, `warm-up: ${wrong}`);
+      }
       for (let i = 0; i < iterations; i++) {
         for (const client of list) {
           if (failures.has(client)) continue;
-          const run = runOnce(client, host, pinning);
-          const wrong =
-            run.status !== 0 ? `exit ${run.status}: ${run.stderr.trim().slice(0, 200)}` : client.check(run.stdout, digest);
+          const run = await runOnce(client, host, pinning, timeoutMs);
+          const wrong = wrongRun(client, run, digest, timeoutMs);
           if (wrong !== undefined) failures.set(client, wrong);
           else samples.get(client)?.push(run.ms);
         }
@@ -190,7 +241,7 @@ function report(
   for (const mode of modes) {
     for (const task of ['digest', 'inspect'] as const) {
       const taskRows = rows.filter((r) => r.mode === mode && r.task === task);
-      const raw = taskRows.find((r) => r.client === 'raw node:http')?.medianMs;
+      const raw = taskRows.find((r) => r.client === 'raw node:http' && r.failure === undefined)?.medianMs;
       console.log(`\n**T0 cold start, ${task} library/golang:1.12.0 — ${mode}** (${iterations} runs each, whole process)\n`);
       console.log('| client | median | × raw node:http |');
       console.log('|---|---|---|');

@@ -6,6 +6,7 @@ import type { GlobalOptions } from './global-options';
 import { createHttpTransport } from './http-transport';
 import type { CliIo } from './io';
 import { Output } from './output';
+import { readProxyRoutes } from './proxy-environment';
 import { verboseTransport } from './verbose-transport';
 
 /** What a command gets: its arguments, the output, and registries built from the global flags. */
@@ -53,7 +54,9 @@ export class CommandContext {
 
   /** The CLI's transport (logging under --verbose), closed when the command ends. */
   transport(): Transport {
-    const base = createHttpTransport();
+    // HTTP_PROXY / HTTPS_PROXY / NO_PROXY, read per transport so a bad value fails the command that uses the network.
+    const proxy = readProxyRoutes(this.io.env);
+    const base = createHttpTransport(proxy === undefined ? {} : { proxy });
     const transport = this.options.verbose ? verboseTransport(base, (line) => this.out.debug(line)) : base;
     this.#cleanups.push(() => transport.close?.() ?? Promise.resolve());
     return transport;

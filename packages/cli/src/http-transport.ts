@@ -1,12 +1,29 @@
 import { type Agent, type ClientRequest, Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import type { AgentOptions as HttpsAgentOptions } from 'node:https';
+import type { Socket } from 'node:net';
 import type { HeaderMap, Transport, TransportRequest, TransportResponse, TransportSendOptions } from '@regkit/core';
 import { redactUrl, TransportError } from '@regkit/core';
+import type { ResolvedHttpProxy } from '@regkit/core/transport-kit';
+import type { ProxyEnvironmentRoutes } from './proxy-environment';
 
 type RequestFn = typeof httpRequest;
 
-interface Scheme {
+/** How requests to one kind of target leave: the request function, its connection pool, and the proxy if any. */
+interface Route {
   readonly request: RequestFn;
   readonly agent: Agent;
+  /** A plain-HTTP target through this proxy: the request goes to the proxy in absolute form. */
+  readonly forwardProxy?: ResolvedHttpProxy;
+  /** Named in failures, without credentials. */
+  readonly proxyOrigin?: string;
+}
+
+/** Options of {@link createHttpTransport}. */
+export interface HttpTransportOptions {
+  /** The forward proxies from the environment (see `readProxyRoutes`). Default: direct connections. */
+  readonly proxy?: ProxyEnvironmentRoutes;
+  /** TLS settings for https targets (the tests trust their own certificate with it). */
+  readonly tls?: Pick<HttpsAgentOptions, 'ca' | 'checkServerIdentity'>;
 }
 
 /**
@@ -16,47 +33,102 @@ interface Scheme {
  * is already in Node's startup snapshot. `node:https` (and with it TLS) is
  * loaded only when an https URL is met.
  *
+ * Through a proxy, plain-HTTP targets are sent to it in absolute form (as
+ * curl does, which every forward proxy accepts) and https targets are
+ * tunnelled with `CONNECT`, so the proxy never sees their content.
+ *
  * Contract as core's `Transport`: every status resolves, redirects are
  * returned, bodies stream both ways, aborts reject with `signal.reason`,
  * network failures become `TransportError` with the cause kept.
  */
-export function createHttpTransport(): Transport {
-  const schemes = new Map<string, Scheme>();
-  const scheme = (protocol: string): Scheme => {
-    let found = schemes.get(protocol);
+export function createHttpTransport(options: HttpTransportOptions = {}): Transport {
+  const routes = new Map<string, Route>();
+  const routeFor = (url: URL): Route => {
+    const proxy = options.proxy?.proxyFor(url);
+    const key = proxy === undefined ? url.protocol : `${url.protocol}${proxy.origin}`;
+    let found = routes.get(key);
     if (found === undefined) {
-      if (protocol === 'http:') {
-        found = { request: httpRequest, agent: new HttpAgent({ keepAlive: true }) };
-      } else {
-        // Loaded on demand: TLS is a noticeable share of start-up for loopback (plain HTTP) use.
-        const https = process.getBuiltinModule('node:https') as typeof import('node:https');
-        found = { request: https.request as RequestFn, agent: new https.Agent({ keepAlive: true }) };
-      }
-      schemes.set(protocol, found);
+      found = createRoute(url.protocol, proxy, options.tls);
+      routes.set(key, found);
     }
     return found;
   };
   return {
     specificationVersion: 'v1',
     name: 'node-http',
-    send(request, options) {
-      if (options?.signal?.aborted) return Promise.reject(options.signal.reason);
+    send(request, sendOptions) {
+      if (sendOptions?.signal?.aborted) return Promise.reject(sendOptions.signal.reason);
       const url = new URL(request.url);
       if (url.protocol !== 'http:' && url.protocol !== 'https:') {
         return Promise.reject(new TransportError(`@regkit/cli: unsupported URL scheme in ${redactUrl(request.url)}`));
       }
-      return send(scheme(url.protocol), url, request, options);
+      return send(routeFor(url), url, request, sendOptions);
     },
     async close() {
-      for (const { agent } of schemes.values()) agent.destroy();
-      schemes.clear();
+      for (const { agent } of routes.values()) agent.destroy();
+      routes.clear();
     },
   };
 }
 
-function failure(request: TransportRequest, during: string, cause: unknown): TransportError {
+function createRoute(protocol: string, proxy: ResolvedHttpProxy | undefined, tls: HttpTransportOptions['tls']): Route {
+  const via = proxy === undefined ? {} : { proxyOrigin: proxy.origin };
+  if (protocol === 'http:') {
+    return { request: httpRequest, agent: new HttpAgent({ keepAlive: true }), ...via, ...(proxy && { forwardProxy: proxy }) };
+  }
+  // Loaded on demand: TLS is a noticeable share of start-up for loopback (plain HTTP) use.
+  const https = process.getBuiltinModule('node:https') as typeof import('node:https');
+  const agent = new https.Agent({ keepAlive: true, ...tls });
+  if (proxy !== undefined) tunnelThrough(agent, proxy);
+  return { request: https.request as RequestFn, agent, ...via };
+}
+
+type ConnectionCallback = (error: Error | null, socket?: Socket) => void;
+
+/**
+ * Makes an https agent open each connection as a `CONNECT` tunnel through
+ * the proxy and run TLS inside it. The agent's pooling, keep-alive and TLS
+ * settings stay as they are; only how a socket comes about changes.
+ */
+function tunnelThrough(agent: Agent, proxy: ResolvedHttpProxy): void {
+  const tlsModule = process.getBuiltinModule('node:tls') as typeof import('node:tls');
+  const withConnection = agent as unknown as {
+    createConnection(
+      options: import('node:tls').ConnectionOptions & { host: string; port: number },
+      callback: ConnectionCallback,
+    ): undefined;
+  };
+  withConnection.createConnection = (options, callback) => {
+    const authority = `${options.host.includes(':') ? `[${options.host}]` : options.host}:${options.port}`;
+    const connect = httpRequest({
+      host: proxy.hostname,
+      port: proxy.port,
+      method: 'CONNECT',
+      path: authority,
+      headers: { host: authority, ...(proxy.authorization !== undefined && { 'proxy-authorization': proxy.authorization }) },
+      agent: false,
+    });
+    connect.once('connect', (answer, socket) => {
+      if (answer.statusCode !== 200) {
+        socket.destroy();
+        callback(new Error(`the proxy ${proxy.origin} refused the tunnel to ${authority} with HTTP ${answer.statusCode}`));
+        return;
+      }
+      const secured = tlsModule.connect({ ...options, socket });
+      callback(null, secured);
+    });
+    connect.once('error', (error) => callback(error));
+    connect.end();
+    return undefined;
+  };
+}
+
+function failure(request: TransportRequest, during: string, cause: unknown, route?: Route): TransportError {
   const detail = cause instanceof Error ? `${cause.message}${codeOf(cause)}` : String(cause);
-  return new TransportError(`@regkit/cli: ${during}${request.method} ${redactUrl(request.url)} failed: ${detail}`, { cause });
+  const via = route?.proxyOrigin === undefined ? '' : ` through the proxy ${route.proxyOrigin}`;
+  return new TransportError(`@regkit/cli: ${during}${request.method} ${redactUrl(request.url)}${via} failed: ${detail}`, {
+    cause,
+  });
 }
 
 function codeOf(error: Error): string {
@@ -64,12 +136,7 @@ function codeOf(error: Error): string {
   return typeof code === 'string' && !error.message.includes(code) ? ` (${code})` : '';
 }
 
-function send(
-  scheme: Scheme,
-  url: URL,
-  request: TransportRequest,
-  options: TransportSendOptions = {},
-): Promise<TransportResponse> {
+function send(route: Route, url: URL, request: TransportRequest, options: TransportSendOptions = {}): Promise<TransportResponse> {
   const { signal } = options;
   const headers: Record<string, string> = { ...request.headers };
   // Node sends no Accept-Encoding on its own, but say so: a registry must not compress digested bytes.
@@ -81,7 +148,22 @@ function send(
     let settled = false;
     let response: IncomingMessage | undefined;
     let bodyFailed: ((error: unknown) => void) | undefined;
-    const req: ClientRequest = scheme.request(url, { method: request.method, headers, agent: scheme.agent });
+    const forward = route.forwardProxy;
+    const req: ClientRequest =
+      forward === undefined
+        ? route.request(url, { method: request.method, headers, agent: route.agent })
+        : route.request({
+            host: forward.hostname,
+            port: forward.port,
+            method: request.method,
+            path: url.href,
+            headers: {
+              ...headers,
+              host: url.host,
+              ...(forward.authorization !== undefined && { 'proxy-authorization': forward.authorization }),
+            },
+            agent: route.agent,
+          });
 
     const onAbort = (): void => {
       const reason = signal?.reason;
@@ -100,7 +182,7 @@ function send(
       if (!settled) {
         settled = true;
         detach();
-        reject(failure(request, '', error));
+        reject(failure(request, '', error, route));
       }
     });
     req.on('response', (res) => {
@@ -131,7 +213,7 @@ function send(
         if (!settled) {
           settled = true;
           detach();
-          reject(signal?.aborted ? signal.reason : failure(request, 'sending the body of ', error));
+          reject(signal?.aborted ? signal.reason : failure(request, 'sending the body of ', error, route));
         }
         req.destroy();
       });

@@ -12,6 +12,8 @@ export interface ProgressTask {
 
 /** Shows transfers on stderr: bars on a terminal, plain lines otherwise, nothing with --quiet or --json. */
 export interface Progress {
+  /** True when bars are drawn: worth one per blob. Plain lines keep to totals, so logs stay short. */
+  readonly bars: boolean;
   /** Starts showing a transfer. */
   start(label: string, total: number | undefined): ProgressTask;
   /** Stops drawing; call once at the end, also after a failure. */
@@ -19,7 +21,7 @@ export interface Progress {
 }
 
 const SILENT_TASK: ProgressTask = { update() {}, finish() {} };
-const SILENT: Progress = { start: () => SILENT_TASK, stop() {} };
+const SILENT: Progress = { bars: false, start: () => SILENT_TASK, stop() {} };
 
 /**
  * The progress display for this run. The bar library is loaded only when a
@@ -39,6 +41,7 @@ function rateOf(done: number, startedAt: number): string {
 /** Non-terminal stderr: a line at each tenth, and one at the end, no escape codes. */
 function lineProgress(io: CliIo): Progress {
   return {
+    bars: false,
     start(label, total) {
       const startedAt = performance.now();
       let known = total;
@@ -90,6 +93,7 @@ async function barProgress(io: CliIo): Promise<Progress> {
     Presets.shades_classic,
   );
   return {
+    bars: true,
     start(label, total) {
       const startedAt = performance.now();
       let known = total;

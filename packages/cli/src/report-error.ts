@@ -35,6 +35,13 @@ export function classify(error: unknown, subject?: string): Failure {
   const about = (what: string): string => (subject === undefined ? detail : `${what} ${subject}: ${detail}`);
   const message = detail;
   if (error instanceof CliError) return { exitCode: error.exitCode, message, hint: error.hint };
+  if (InvalidOptionError.isInstance(error) && /_PROXY$/.test(error.option)) {
+    return {
+      exitCode: ExitCode.usage,
+      message,
+      hint: `set ${error.option} to an http proxy origin, e.g. http://proxy.internal:3128, or unset it`,
+    };
+  }
   if (
     InvalidReferenceError.isInstance(error) ||
     InvalidOptionError.isInstance(error) ||
@@ -100,6 +107,13 @@ export function classify(error: unknown, subject?: string): Failure {
       exitCode: ExitCode.failure,
       message,
       hint: 'check the Docker config ($DOCKER_CONFIG/config.json or ~/.docker/config.json) and its credential helper',
+    };
+  }
+  if (RegistryResponseError.isInstance(error) && error.status === 407) {
+    return {
+      exitCode: ExitCode.auth,
+      message: about('the proxy wants credentials for'),
+      hint: 'put them in the proxy URL: HTTPS_PROXY=http://user:password@proxy:port (HTTP_PROXY for http registries)',
     };
   }
   if (RegistryResponseError.isInstance(error))

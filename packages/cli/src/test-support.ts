@@ -17,6 +17,13 @@ export const ISOLATED_ENV: Readonly<Record<string, string>> = {
   REGKIT_PASSWORD: '',
   DOCKER_CONFIG: '/nonexistent/regkit-test-docker-config',
   REGISTRY_AUTH_FILE: '/nonexistent/regkit-test-auth.json',
+  // Loopback registries only: a proxy set on the machine running the tests must not carry their traffic.
+  HTTP_PROXY: '',
+  http_proxy: '',
+  HTTPS_PROXY: '',
+  https_proxy: '',
+  NO_PROXY: '',
+  no_proxy: '',
 };
 
 /** What a `regkit` run printed and returned. */

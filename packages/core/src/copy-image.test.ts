@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { copyImage } from './copy-image';
+import { type CopyProgress, copyImage } from './copy-image';
 import { DigestMismatchError, InvalidOptionError, InvalidReferenceError } from './errors';
 import { MediaTypes } from './media-types';
 import { PushTestRegistry, sha256 } from './push-test-registry';
@@ -89,6 +89,33 @@ describe('copyImage', () => {
     expect(progress.at(-1)).toBe(seeded.distinctBlobs);
     // Each distinct blob was uploaded once: one POST each.
     expect(destination.calls.filter((c) => c.method === 'POST')).toHaveLength(seeded.distinctBlobs);
+  });
+
+  it('names the blob of each progress report, ending each blob with its size done and how it went', async () => {
+    const { source, src, dst } = registries();
+    const seeded = seedIndex(source, 'lib/app');
+    await copyImage(src.repository('lib/app'), 'v1', dst.repository('mirror/app'), { tag: 'half', platforms: ['linux/amd64'] });
+    const reports: CopyProgress[] = [];
+    await copyImage(src.repository('lib/app'), 'v1', dst.repository('mirror/app'), { onProgress: (p) => reports.push(p) });
+    const last = new Map<string, CopyProgress['blob']>();
+    for (const report of reports) {
+      const before = last.get(report.blob.digest);
+      expect(before?.outcome, 'no report after a blob finished').toBeUndefined();
+      expect(report.blob.done).toBeGreaterThanOrEqual(before?.done ?? 0);
+      last.set(report.blob.digest, report.blob);
+    }
+    expect(last.size).toBe(seeded.distinctBlobs);
+    const outcomes = [...last.values()].map((blob) => {
+      expect(blob.done).toBe(blob.size);
+      return blob.outcome;
+    });
+    expect(outcomes).not.toContain(undefined);
+    // The amd64 copy left some blobs there already; the rest were sent.
+    expect(new Set(outcomes)).toEqual(new Set(['skipped', 'uploaded']));
+    // Every blob sent is announced at 0 bytes before any of it moves.
+    for (const [digest, blob] of last) {
+      if (blob.outcome === 'uploaded') expect(reports.find((r) => r.blob.digest === digest)?.blob.done).toBe(0);
+    }
   });
 
   it('skips blobs the destination already has and sends no bytes', async () => {

@@ -39,6 +39,18 @@ export interface CopyProgress {
   readonly blobsDone: number;
   /** Distinct blobs in the image. */
   readonly blobsTotal: number;
+  /** The blob this report is about, so a caller can show each transfer on its own. */
+  readonly blob: CopyBlobProgress;
+}
+
+/** One blob of a copy, as of a progress report. */
+export interface CopyBlobProgress {
+  readonly digest: string;
+  readonly size: number;
+  /** Bytes of it sent so far; its whole size once mounted or skipped. */
+  readonly done: number;
+  /** How it was handled, on its last report only. */
+  readonly outcome?: 'uploaded' | 'mounted' | 'skipped';
 }
 
 /** What {@link copyImage} did. */
@@ -282,7 +294,7 @@ export async function copyImage(
     blobsTotal: blobs.length,
   };
   let bytesUploaded = 0;
-  const report = () => options.onProgress?.({ ...progress });
+  const report = (blob: CopyBlobProgress) => options.onProgress?.({ ...progress, blob });
 
   // One failure cancels the transfers still running.
   const stop = new AbortController();
@@ -290,11 +302,17 @@ export async function copyImage(
   const writer = blobWriterFor(destinationRepository.blobs());
 
   const transfer = async (blob: Descriptor): Promise<void> => {
+    const { digest, size } = blob;
+    let outcome: 'mounted' | 'skipped';
     if ((await writer.exists(blob.digest, transferSignal)) !== undefined) {
       counts.skipped++;
+      outcome = 'skipped';
     } else if (mountable && (await writer.mount(blob.digest, { from: sourceRepository.name, signal: transferSignal })).mounted) {
       counts.mounted++;
+      outcome = 'mounted';
     } else {
+      // A first report as the transfer starts, so its rate can be measured from here.
+      report({ digest, size, done: 0 });
       const download = await sourceRepository.blobs().get(blob.digest, { size: blob.size, signal: transferSignal });
       let sent = 0;
       // Existence is settled above: verify against the digest before committing, without a second HEAD.
@@ -308,7 +326,7 @@ export async function copyImage(
             progress.bytesDone += done - sent;
             bytesUploaded += done - sent;
             sent = done;
-            report();
+            report({ digest, size, done });
           },
         },
         { checkExisting: false, preverified: true },
@@ -317,12 +335,12 @@ export async function copyImage(
         throw new DigestMismatchError(blob.digest, uploaded.digest, 'descriptor', `blob ${blob.digest}`);
       counts.uploaded++;
       progress.blobsDone++;
-      report();
+      report({ digest, size, done: size, outcome: 'uploaded' });
       return;
     }
     progress.bytesDone += blob.size;
     progress.blobsDone++;
-    report();
+    report({ digest, size, done: size, outcome });
   };
 
   try {

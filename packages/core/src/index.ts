@@ -28,7 +28,13 @@ export {
   type GetBlobOptions,
   type StreamBlobOptions,
 } from './blobs';
-export { type CopyImageOptions, type CopyImageResult, type CopyProgress, copyImage } from './copy-image';
+export {
+  type CopyBlobProgress,
+  type CopyImageOptions,
+  type CopyImageResult,
+  type CopyProgress,
+  copyImage,
+} from './copy-image';
 export { canSendCredentials, checkTokenRealm, isLoopbackHost } from './credential-policy';
 export { authenticatorFromProvider, type ProviderAuthenticatorOptions } from './credential-provider-authenticator';
 export type {

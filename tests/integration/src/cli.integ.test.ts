@@ -30,6 +30,11 @@ function regkit(args: readonly string[], options: { input?: string | Buffer; env
         REGKIT_PASSWORD: '',
         DOCKER_CONFIG: '/nonexistent/regkit-test-docker-config',
         REGISTRY_AUTH_FILE: '/nonexistent/regkit-test-auth.json',
+        // Loopback registries: a proxy set on the machine must not carry the traffic.
+        HTTP_PROXY: '',
+        http_proxy: '',
+        HTTPS_PROXY: '',
+        https_proxy: '',
         ...options.env,
       },
       stdio: ['pipe', 'pipe', 'pipe'],

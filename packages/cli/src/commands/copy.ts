@@ -1,6 +1,7 @@
 import { copyImage, type Registry } from '@regkit/core';
 import { usageError } from '../cli-error';
 import type { Command } from '../command';
+import { copyProgressListener } from '../copy-progress';
 import { formatBytes } from '../format';
 import { parsePlatform, platformName } from '../platform';
 import { createProgress } from '../progress';
@@ -43,7 +44,7 @@ export const copyCommand: Command = {
     }
     const progress = await createProgress(context.io, context.out);
     context.onClose(async () => progress.stop());
-    let task: ReturnType<typeof progress.start> | undefined;
+    const bars = copyProgressListener(progress);
     const result = await copyImage(
       sourceRegistry.repository(source.repository),
       source.reference,
@@ -52,13 +53,10 @@ export const copyCommand: Command = {
         ...(destinationTag !== undefined && { tag: destinationTag }),
         ...(platforms.length > 0 && { platforms }),
         ...(concurrency !== undefined && { concurrency }),
-        onProgress: ({ bytesDone, bytesTotal, blobsTotal }) => {
-          task ??= progress.start(`copy ${blobsTotal} blobs`, bytesTotal);
-          task.update(bytesDone, bytesTotal);
-        },
+        onProgress: bars.onProgress,
       },
     );
-    task?.finish();
+    bars.finish();
     progress.stop();
     const target = `${destination.domain}/${destination.repository}${destinationTag === undefined ? '' : `:${destinationTag}`}`;
     if (context.out.json) {
