@@ -246,7 +246,7 @@ describe('createTokenAuthenticator: cache and pre-emptive auth', () => {
     expect((await run(authenticator, world)).authorizations).toEqual(['Bearer secret-token-1']);
   });
 
-  it('keys a shared cache by realm, service, scopes and a username hash, never a secret', async () => {
+  it('keys a shared cache by registry origin, realm, service, scopes and a keyed credential hash, never a secret', async () => {
     const keys: string[] = [];
     const inner = createMemoryTokenCache();
     const cache: TokenCache = {
@@ -270,6 +270,7 @@ describe('createTokenAuthenticator: cache and pre-emptive auth', () => {
     expect((await run(anonymous, world)).authorizations).toEqual([undefined, 'Bearer secret-token-3']);
     expect(keys).toHaveLength(3);
     for (const key of keys) {
+      expect(key).toContain(TARGET.origin);
       expect(key).toContain(REALM);
       expect(key).toContain(SERVICE);
       expect(key).toContain('repository:library/alpine:pull');
