@@ -5,5 +5,8 @@ import { packageBuild } from '../../tsup.base';
 // devDependency bundled into dist, so the published core keeps zero runtime
 // dependencies. Only its `sha2` and `utils` modules are imported.
 export default defineConfig(
-  packageBuild({ index: 'src/index.ts', 'transport-kit': 'src/transport-kit/index.ts' }, { noExternal: ['@noble/hashes'] }),
+  packageBuild(
+    { index: 'src/index.ts', spec: 'src/spec/index.ts', 'transport-kit': 'src/transport-kit/index.ts' },
+    { noExternal: ['@noble/hashes'] },
+  ),
 );

@@ -3,7 +3,8 @@
  * must never hand one registry's token to another, nor one credential's
  * token to another credential. Driven through real `Registry` instances.
  */
-import { Registry, type Transport } from '@regkit/core';
+import { Registry } from '@regkit/core';
+import type { Transport } from '@regkit/core/spec';
 import { createFakeRegistry, createHandlerTransport, type RequestHandlerTarget } from '@regkit/testing';
 import { describe, expect, it } from 'vitest';
 import { createTokenAuthenticator } from './token-authenticator';

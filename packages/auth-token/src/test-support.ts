@@ -15,7 +15,7 @@ import {
   parseScope,
   parseWwwAuthenticate,
   type RegistryTarget,
-} from '@regkit/core';
+} from '@regkit/core/spec';
 
 export const REALM = 'https://auth.example.test/token';
 export const SERVICE = 'registry.example.test';

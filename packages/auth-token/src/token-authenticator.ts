@@ -1,23 +1,19 @@
+import { AuthTokenInvalidError, AuthTokenNoBearerError, InsecureCredentialsError, TokenRequestError } from '@regkit/core';
 import {
   type AuthContext,
   type AuthDecision,
   type Authenticator,
   type AuthRequest,
   type AuthResponseContext,
-  AuthTokenInvalidError,
-  AuthTokenNoBearerError,
   authenticatorFromProvider,
-  canSendCredentials,
-  checkTokenRealm,
-  InsecureCredentialsError,
+  basicAuthorization,
+  canonicalScopes,
+  coversScopes,
   MAX_AUTH_RESENDS,
   splitScopes,
-  TokenRequestError,
-} from '@regkit/core';
-import { basicAuthorization } from './basic-credentials';
+} from '@regkit/core/spec';
 import { credentialIdentity } from './credential-identity';
 import { type TokenAuthenticatorOptions, validateOptions } from './options';
-import { canonicalScopes, coversScopes } from './scope-set';
 import { type CachedToken, createMemoryTokenCache, tokenCacheKey } from './token-cache';
 import {
   type BasicCredentials,
@@ -75,6 +71,18 @@ function where(endpoint: TokenEndpoint): string {
   return `${endpoint.realm.origin}${endpoint.realm.pathname}`;
 }
 
+/**
+ * The realm as a URL. Whether credentials may go there is core's decision,
+ * made when the token request is sent; this only needs it parsed.
+ */
+function parseRealm(realm: string, origin: string): URL {
+  try {
+    return new URL(realm);
+  } catch {
+    throw new AuthTokenNoBearerError(`registry ${origin} sent a Bearer challenge whose realm is not an absolute URL`);
+  }
+}
+
 function sameEndpoint(a: TokenEndpoint, b: TokenEndpoint): boolean {
   return a.realm.href === b.realm.href && a.service === b.service;
 }
@@ -110,8 +118,9 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): 
  * Quay, Harbor, GitLab, distribution with `auth.token`).
  *
  * On a `401` with a `Bearer` challenge it fetches a token for the challenge's
- * scopes from the realm (validated with `checkTokenRealm`) and asks core to
- * resend. Tokens are cached per (registry origin, realm, service, sorted
+ * scopes from the realm and asks core to resend. Where credentials may go
+ * (the registry origin, https unless allowed, a safe realm) is enforced by
+ * core for every authenticator, this one included. Tokens are cached per (registry origin, realm, service, sorted
  * scope set, keyed hash of the credential) until shortly before they expire,
  * and only ever sent to the registry they were obtained for; concurrent requests for the same
  * key share one fetch, and unrelated scopes are never merged into one token.
@@ -232,21 +241,6 @@ export function createTokenAuthenticator(options: TokenAuthenticatorOptions = {}
     return isFresh(token) ? token : undefined;
   };
 
-  /** Core never asks about other origins; plain http is refused unless the registry allows it. */
-  const assertSendable = (context: AuthContext): boolean => {
-    if (canSendCredentials(context.request.url, context.registry)) return true;
-    let origin: string;
-    try {
-      origin = new URL(context.request.url).origin;
-    } catch {
-      return false;
-    }
-    if (origin !== new URL(context.registry.origin).origin) return false;
-    throw new InsecureCredentialsError(
-      `refusing to send credentials to ${origin} over plain http; create the registry with protocol "http" to allow it`,
-    );
-  };
-
   const exchangeToken = async (
     context: AuthContext,
     endpoint: TokenEndpoint,
@@ -363,7 +357,6 @@ export function createTokenAuthenticator(options: TokenAuthenticatorOptions = {}
     const state = stateOf(context.request);
     const origin = context.registry.origin;
     if (credentials && basicOrigins.has(origin)) {
-      if (!assertSendable(context)) return undefined;
       state.sent = { kind: 'basic' };
       return { authorization: basicAuthorization(credentials.username, credentials.password) };
     }
@@ -394,10 +387,6 @@ export function createTokenAuthenticator(options: TokenAuthenticatorOptions = {}
       }
       choice = { key, endpoint, scopes, token };
     }
-    if (!assertSendable(context)) {
-      state.sent = NONE;
-      return undefined;
-    }
     state.sent = { kind: 'bearer', key: choice.key, endpoint: choice.endpoint, scopes: choice.scopes, token: choice.token.token };
     return { authorization: `Bearer ${choice.token.token}` };
   };
@@ -408,7 +397,6 @@ export function createTokenAuthenticator(options: TokenAuthenticatorOptions = {}
     if (schemes.includes('basic') && credentials) {
       // The registry uses Basic (htpasswd): answer it, once.
       if (sent.kind === 'basic' || context.resends >= MAX_AUTH_RESENDS) return NO_RESEND;
-      if (!assertSendable(context)) return NO_RESEND;
       basicOrigins.add(origin);
       return RESEND;
     }
@@ -435,7 +423,7 @@ export function createTokenAuthenticator(options: TokenAuthenticatorOptions = {}
       throw new AuthTokenNoBearerError(`registry ${origin} sent a Bearer challenge without a realm`);
     }
     const endpoint: TokenEndpoint = {
-      realm: checkTokenRealm(realm, context.registry),
+      realm: parseRealm(realm, origin),
       service: bearer.params.service ?? (bearer.params.realm === undefined ? known?.service : undefined),
     };
     remember(endpoints, origin, endpoint);

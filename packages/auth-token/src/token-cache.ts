@@ -1,5 +1,5 @@
 import { InvalidOptionError } from '@regkit/core';
-import { canonicalScopes } from './scope-set';
+import { canonicalScopes } from '@regkit/core/spec';
 
 /** A token as the cache stores it. */
 export interface CachedToken {

@@ -1,6 +1,6 @@
 import { type Agent, type ClientRequest, Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import type { HeaderMap, Transport, TransportRequest, TransportResponse, TransportSendOptions } from '@regkit/core';
 import { redactUrl, TransportError } from '@regkit/core';
+import type { HeaderMap, Transport, TransportRequest, TransportResponse, TransportSendOptions } from '@regkit/core/spec';
 
 type RequestFn = typeof httpRequest;
 

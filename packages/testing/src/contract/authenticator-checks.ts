@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
+import { AuthenticationError, RegkitError } from '@regkit/core';
 import {
   type AuthDecision,
-  AuthenticationError,
   type Authenticator,
   type AuthHttpClient,
   type AuthHttpRequest,
@@ -12,8 +12,7 @@ import {
   MAX_AUTH_RESENDS,
   parseWwwAuthenticate,
   type RegistryTarget,
-  RegkitError,
-} from '@regkit/core';
+} from '@regkit/core/spec';
 import type { ContractCheck, ContractExpect } from './contract-api';
 
 /** The request a scenario sends through the authenticator. */

@@ -1,4 +1,4 @@
-import type { Authenticator } from '@regkit/core';
+import type { Authenticator } from '@regkit/core/spec';
 import { type AuthenticatorCheck, type AuthenticatorScenario, authenticatorChecks } from './authenticator-checks';
 import { assertExpect, type ContractResult, type ContractRunner, registerChecks, runChecks, withDeadline } from './contract-api';
 
@@ -40,7 +40,7 @@ export interface AuthenticatorContractOptions {
  * @example Vitest
  * ```ts
  * import { describe, expect, it } from 'vitest';
- * import { createNullAuthenticator } from '@regkit/core';
+ * import { createNullAuthenticator } from '@regkit/core/spec';
  * import { authenticatorContract } from '@regkit/testing/contract';
  *
  * authenticatorContract({
