@@ -83,6 +83,8 @@ export {
 export { Referrers, type ReferrersOptions, referrersTag } from './referrers';
 export { Registry, type RegistryOptions } from './registry';
 export { Repository } from './repository';
+// Types only: `Registry.requester` returns one, for endpoints regkit does not wrap; it is not constructed outside core.
+export type { RegistryBytes, RegistryRequest, RegistryResponse, Requester } from './requester';
 export type { ResolveAllOptions, ResolvedManifest, ResolveFailure, ResolveOutcome, ResolveSuccess } from './resolve';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry';
 export { type DeletedTag, type DeleteTagOptions, Tags } from './tags';
