@@ -3,7 +3,7 @@
  * pipeline refuses unsafe realms for every authenticator. These tests drive
  * a real `Registry`, so they hold whoever enforces the rule.
  */
-import { InsecureCredentialsError, Registry } from '@regkit/core';
+import { InsecureCredentialsError, Registry, RegkitError } from '@regkit/core';
 import { createHandlerTransport, type RequestHandlerTarget } from '@regkit/testing';
 import { describe, expect, it } from 'vitest';
 import { createTokenAuthenticator } from './token-authenticator';
@@ -39,19 +39,30 @@ function hostile(realm: string) {
   return { client, contacted };
 }
 
+const attempt = (client: Registry) =>
+  client
+    .repository('team/app')
+    .manifests()
+    .get('latest')
+    .catch((caught: unknown) => caught);
+
 describe('token realms named by an https registry', () => {
-  it.each(['http://auth.fake.test/token', 'https://user:pw@auth.fake.test/token', 'file:///etc/passwd'])(
+  it.each(['http://auth.fake.test/token', 'https://user:pw@auth.fake.test/token'])(
     'refuses %s with InsecureCredentialsError, sending nothing there',
     async (realm) => {
       const { client, contacted } = hostile(realm);
-      const error = await client
-        .repository('team/app')
-        .manifests()
-        .get('latest')
-        .catch((caught: unknown) => caught);
-      expect(InsecureCredentialsError.isInstance(error)).toBe(true);
+      const error = await attempt(client);
+      expect(InsecureCredentialsError.isInstance(error), String(error)).toBe(true);
       expect(String((error as Error).message)).not.toContain(PASSWORD);
       expect(contacted).toEqual([]);
     },
   );
+
+  it('refuses a realm that is not http(s) with a typed error, sending nothing', async () => {
+    const { client, contacted } = hostile('file:///etc/passwd');
+    const error = await attempt(client);
+    expect(RegkitError.isInstance(error), String(error)).toBe(true);
+    expect(String((error as Error).message)).not.toContain(PASSWORD);
+    expect(contacted).toEqual([]);
+  });
 });
