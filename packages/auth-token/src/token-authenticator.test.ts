@@ -1,5 +1,11 @@
 import { inspect } from 'node:util';
-import { AuthTokenInvalidError, AuthTokenNoBearerError, InvalidOptionError, TokenRequestError } from '@regkit/core';
+import {
+  AuthTokenInvalidError,
+  AuthTokenNoBearerError,
+  BodyTooLargeError,
+  InvalidOptionError,
+  TokenRequestError,
+} from '@regkit/core';
 import type { HeaderMap } from '@regkit/core/spec';
 import { describe, expect, it } from 'vitest';
 import { createFakeWorld, drive, type FakeWorld, manualClock, REALM, SERVICE, TARGET } from './test-support';
@@ -35,7 +41,12 @@ describe('createTokenAuthenticator: the challenge flow', () => {
     expect(request?.params.get('service')).toBe(SERVICE);
     expect(request?.params.getAll('scope')).toEqual(ALPINE);
     expect(request?.request.headers.authorization).toBeUndefined();
-    expect(request?.request.maxBodyBytes).toBe(1024 * 1024);
+  });
+
+  it('caps the token response at 1 MiB', async () => {
+    const world = createFakeWorld({ fail: { status: 200, body: ' '.repeat(1024 * 1024 + 1) } });
+    const error = await rejection(run(createTokenAuthenticator(), world));
+    expect(BodyTooLargeError.isInstance(error)).toBe(true);
   });
 
   it('sends Basic credentials to the token service, not to the registry', async () => {
@@ -331,7 +342,7 @@ describe('createTokenAuthenticator: rejected tokens', () => {
       headers: { 'www-authenticate': world.challenge([`repository:r${challengeIndex++}:pull`]) },
     });
     const authenticator = createTokenAuthenticator();
-    const result = await drive(authenticator, { http: world.http, scopes: ALPINE, respond, resendCap: 10 });
+    const result = await drive(authenticator, { http: world.http, scopes: ALPINE, respond });
     expect(result.status).toBe(401);
     expect(result.authorizations).toHaveLength(3);
     expect(world.requests).toHaveLength(2);
