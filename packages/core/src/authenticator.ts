@@ -41,13 +41,32 @@ export interface AuthHttpResponse {
 export interface AuthHttpRequest extends TransportRequest {
   /** Cap on the response body; a longer body fails with `BodyTooLargeError`. Default 1 MiB. */
   readonly maxBodyBytes?: number;
+  /**
+   * Marks the body as a credential, e.g. an OAuth2 password form
+   * (`grant_type=password&username=…&password=…`). Core then treats the
+   * request like one carrying an `authorization` header: it goes only to a
+   * realm that passes `checkTokenRealm`, never over plain HTTP to a host that
+   * is not loopback (unless the user chose `protocol: 'http'` for that very
+   * origin), and a redirect to another origin is refused instead of
+   * replaying the body there. Default false.
+   */
+  readonly secret?: boolean;
 }
 
 /**
  * HTTP for authenticators, supplied by core: the registry's own transport with
- * core's timeout, abort signal, redirect policy (an `authorization` header is
- * dropped when a redirect leaves the request's origin) and body cap. It never
- * runs an authenticator, so token requests cannot recurse.
+ * core's base headers, timeout, abort signal, redirect policy and body cap. It
+ * never runs an authenticator, so token requests cannot recurse.
+ *
+ * Core applies the credential policy here, so an authenticator need not: a
+ * request carrying `authorization`, `cookie`, `proxy-authorization` or a
+ * body marked {@link AuthHttpRequest.secret} is refused with
+ * `InsecureCredentialsError` (nothing is sent) when its realm fails
+ * `checkTokenRealm` or it would travel over plain HTTP to a host that is not
+ * loopback, unless the user chose `protocol: 'http'` for that very origin. A
+ * redirect that leaves the request's origin drops credential headers of a GET
+ * or HEAD, and is refused (`RedirectError`) for any other request carrying
+ * credentials: a body is never replayed to another origin.
  */
 export interface AuthHttpClient {
   /** Sends one request and buffers its (capped) response. */

@@ -193,6 +193,24 @@ async function runLimited<T>(items: readonly T[], limit: number, work: (item: T)
 }
 
 /**
+ * Blob transfers that may run at once within one registry. A transfer holds
+ * up to two of the registry's request slots (its download, read while its
+ * upload request runs), so at most half the slots' worth may run: more could
+ * all hold a download and wait for an upload slot forever.
+ */
+function transfersWithin(repository: Repository, concurrency: number): number {
+  const slots = repository.registry.requester.maxConcurrentRequests;
+  if (slots < 2) {
+    throw new InvalidOptionError(
+      'maxConcurrentRequests',
+      '@regkit/core: copyImage() within one registry needs maxConcurrentRequests of at least 2 ' +
+        '(a download is held open while its upload runs)',
+    );
+  }
+  return Math.min(concurrency, Math.floor(slots / 2));
+}
+
+/**
  * Copies an image (a single manifest, a Docker manifest list or an OCI index
  * with all its children) from one repository to another, possibly on
  * another registry with other credentials and another transport.
@@ -231,6 +249,7 @@ export async function copyImage(
   const tag = options.tag ?? (kind === 'tag' ? reference : undefined);
   const sameRegistry = sourceRepository.registry === destinationRepository.registry;
   const mountable = sameRegistry && sourceRepository.name !== destinationRepository.name;
+  const transfers = sameRegistry ? transfersWithin(sourceRepository, concurrency) : concurrency;
 
   const top = await sourceRepository.manifests().get(reference, withSignal);
   const plan: Plan = { children: [], blobs: new Map() };
@@ -307,7 +326,7 @@ export async function copyImage(
   };
 
   try {
-    await runLimited(blobs, concurrency, transfer);
+    await runLimited(blobs, transfers, transfer);
   } catch (error) {
     stop.abort(error);
     throw signal?.aborted ? signal.reason : error;

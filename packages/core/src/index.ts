@@ -57,6 +57,17 @@ export {
   MediaTypes,
 } from './media-types';
 export type { ListOptions } from './pagination';
+export type {
+  AuthEvent,
+  RedirectEvent,
+  RegistryEvent,
+  RegistryEventListener,
+  RequestEvent,
+  ResponseEvent,
+  RetryEvent,
+  WaitEvent,
+} from './pipeline/events';
+export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './pipeline/retry-policy';
 export type { PlatformParts, PlatformSpec } from './platform';
 export { type ArtifactFile, type PushArtifactOptions, type PushedArtifact, pushArtifact } from './push-artifact';
 export type { RateLimitState } from './rate-limit';
@@ -86,7 +97,6 @@ export { Repository } from './repository';
 // Types only: `Registry.requester` returns one, for endpoints regkit does not wrap; it is not constructed outside core.
 export type { RegistryBytes, RegistryRequest, RegistryResponse, Requester } from './requester';
 export type { ResolveAllOptions, ResolvedManifest, ResolveFailure, ResolveOutcome, ResolveSuccess } from './resolve';
-export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry';
 export { type DeletedTag, type DeleteTagOptions, Tags } from './tags';
 export type { Transport } from './transport';
 export {

@@ -7,12 +7,14 @@ import type { Image } from './images';
 import { assertKnownOptions } from './known-options';
 import type { GetManifestOptions } from './manifests';
 import { type ListOptions, pageSizeParam, paginate, stringList } from './pagination';
+import type { RegistryEventListener } from './pipeline/events';
+import { DEFAULT_MAX_REDIRECTS } from './pipeline/redirects';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, resolveRetryPolicy } from './pipeline/retry-policy';
 import type { RateLimitState } from './rate-limit';
 import { type ImageName, isValidRepositoryName, parseImageName, REFERENCE_REGEXPS } from './reference';
 import { Repository } from './repository';
 import type { RepositoryContext } from './repository-context';
-import { Requester } from './requester';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy, resolveRetryPolicy } from './retry';
+import { DEFAULT_MAX_CONCURRENT_REQUESTS, Requester } from './requester';
 import { CATALOG_SCOPE } from './scope';
 import type { Transport } from './transport';
 
@@ -51,6 +53,27 @@ export interface RegistryOptions {
   readonly maxPages?: number;
   /** Changes to the retry policy ({@link DEFAULT_RETRY_POLICY}); `{ limit: 0 }` disables retries. */
   readonly retry?: Partial<RetryPolicy>;
+  /**
+   * Requests in flight at once, shared by every operation of this registry
+   * (an integer from 1 to 1024; default 16). More wait their turn, first come
+   * first served, so `Promise.all` over thousands of calls cannot open
+   * thousands of connections. A streamed body (`blobs().get()`) holds its
+   * slot until it is read to the end, errors or is cancelled: read or cancel
+   * every body you are given. `copyImage` within one registry needs at
+   * least 2 (a download held open while its upload runs).
+   */
+  readonly maxConcurrentRequests?: number;
+  /** Redirect hops followed per request, an integer from 0 to 100. Default 10. */
+  readonly maxRedirects?: number;
+  /**
+   * Called with a typed, redacted event for each step of each request:
+   * `request`, `response`, `retry`, `wait`, `redirect`, `auth`. URLs are
+   * redacted and no header value, token or password is ever part of an event.
+   * Called synchronously; whatever it throws (or a promise it returns
+   * rejects with) is ignored, so a broken listener cannot break a request.
+   * Nothing is computed for events when it is not set.
+   */
+  readonly onEvent?: RegistryEventListener;
 }
 
 const KNOWN_OPTIONS: ReadonlySet<keyof RegistryOptions> = new Set([
@@ -65,6 +88,9 @@ const KNOWN_OPTIONS: ReadonlySet<keyof RegistryOptions> = new Set([
   'pageSize',
   'maxPages',
   'retry',
+  'maxConcurrentRequests',
+  'maxRedirects',
+  'onEvent',
 ] as const);
 
 const DOCKER_HUB_DOMAIN = 'docker.io';
@@ -75,6 +101,8 @@ const DEFAULT_MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 const DEFAULT_MAX_CONFIG_BYTES = 8 * 1024 * 1024;
 const DEFAULT_PAGE_SIZE = 1000;
 const DEFAULT_MAX_PAGES = 10_000;
+const MAX_CONCURRENT_REQUESTS_CAP = 1024;
+const MAX_REDIRECTS_CAP = 100;
 
 /** `host[:port]` as the reference grammar allows it, with a port URLs accept. */
 function isValidDomain(domain: string): boolean {
@@ -97,6 +125,14 @@ function positiveInteger(name: string, value: number | undefined, fallback: numb
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value <= 0) {
     throw new InvalidOptionError(name, `@regkit/core: ${name} must be a positive integer, got ${String(value)}`);
+  }
+  return value;
+}
+
+function integerInRange(name: string, value: number | undefined, min: number, max: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new InvalidOptionError(name, `@regkit/core: ${name} must be an integer from ${min} to ${max}, got ${String(value)}`);
   }
   return value;
 }
@@ -159,6 +195,9 @@ export class Registry {
     }
     checkPlugin('transport', options.transport);
     checkPlugin('authenticator', options.authenticator);
+    if (options.onEvent !== undefined && typeof options.onEvent !== 'function') {
+      throw new InvalidOptionError('onEvent', '@regkit/core: onEvent must be a function');
+    }
 
     const isHub = DOCKER_HUB_ALIASES.has(domain.toLowerCase());
     this.domain = isHub ? DOCKER_HUB_DOMAIN : domain;
@@ -181,6 +220,15 @@ export class Registry {
       timeoutMs: positiveInteger('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS),
       userAgent: options.userAgent ?? 'regkit',
       retry: resolveRetryPolicy(options.retry),
+      maxConcurrentRequests: integerInRange(
+        'maxConcurrentRequests',
+        options.maxConcurrentRequests,
+        1,
+        MAX_CONCURRENT_REQUESTS_CAP,
+        DEFAULT_MAX_CONCURRENT_REQUESTS,
+      ),
+      maxRedirects: integerInRange('maxRedirects', options.maxRedirects, 0, MAX_REDIRECTS_CAP, DEFAULT_MAX_REDIRECTS),
+      onEvent: options.onEvent,
     });
     this.#limits = {
       maxManifestBytes: positiveInteger('maxManifestBytes', options.maxManifestBytes, DEFAULT_MAX_MANIFEST_BYTES),

@@ -11,8 +11,10 @@ import {
   UnauthorizedError,
   UnsupportedOperationError,
 } from './errors';
+import { scrubCredentials, sentCredentials } from './pipeline/credential-scrub';
+import { parseRetryAfter } from './pipeline/retry-policy';
 import { parseRateLimit } from './rate-limit';
-import type { TransportResponse } from './transport';
+import type { HeaderMap, TransportResponse } from './transport';
 
 /** Error bodies are read up to this size; a registry cannot make us buffer more. */
 export const MAX_ERROR_BODY_BYTES = 64 * 1024;
@@ -41,25 +43,22 @@ function parseEnvelope(text: string): OciErrorEntry[] | undefined {
 }
 
 /**
- * `Retry-After` as milliseconds: delta-seconds or an HTTP date (RFC 9110
- * §10.2.3). Undefined when absent or unparseable.
+ * Turns a non-2xx response into the matching typed error, reading at most 64
+ * KiB of its body. `sentHeaders` are the headers of the request it answers:
+ * any credential among them that the body echoes is replaced by
+ * `<redacted>` before the text reaches the error's message, `bodyText` or
+ * parsed `errors`.
  */
-export function parseRetryAfter(value: string | undefined, now: number = Date.now()): number | undefined {
-  if (value === undefined) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
-}
-
-/** Turns a non-2xx response into the matching typed error, reading at most 64 KiB of its body. */
-export async function toResponseError(response: TransportResponse, request: RequestSummary): Promise<RegistryResponseError> {
+export async function toResponseError(
+  response: TransportResponse,
+  request: RequestSummary,
+  sentHeaders?: Readonly<HeaderMap>,
+): Promise<RegistryResponseError> {
   let errors: OciErrorEntry[] | undefined;
   let bodyText: string | undefined;
   try {
     const bytes = await readCapped(response.body, MAX_ERROR_BODY_BYTES, 'error body');
-    const text = new TextDecoder().decode(bytes);
+    const text = scrubCredentials(new TextDecoder().decode(bytes), sentCredentials(sentHeaders));
     errors = parseEnvelope(text);
     if (errors === undefined && text.trim() !== '') bodyText = text.slice(0, MAX_BODY_TEXT);
   } catch {

@@ -3,6 +3,8 @@
  * and a CJS build, or two versions): `instanceof` fails across copies, a
  * `Symbol.for` key does not.
  */
+import type { RequestSummary } from './response-errors';
+
 const KINDS = Symbol.for('@regkit/core.error-kinds');
 
 interface ErrorKind {
@@ -39,6 +41,19 @@ export class RegkitError extends Error {
    * @internal
    */
   declare readonly [KINDS]: readonly string[];
+
+  /**
+   * How many times core sent the request before giving up: 1 when it was
+   * not repeated, more after retries. Undefined for errors that did not come
+   * from a registry request (bad options, a malformed reference).
+   */
+  declare readonly attempts: number | undefined;
+
+  /**
+   * The request that failed, redacted (method and URL, no credentials, no
+   * signed query values), when the error came from one.
+   */
+  declare readonly request: RequestSummary | undefined;
 
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);

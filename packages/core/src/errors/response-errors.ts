@@ -54,7 +54,7 @@ export class RegistryResponseError extends RegkitError {
   /** The OCI error entries (`errors[].code/message/detail`), possibly empty. */
   readonly errors: readonly OciErrorEntry[];
   /** The redacted request. */
-  readonly request: RequestSummary;
+  override readonly request: RequestSummary;
   /** The start of a non-JSON body, when there was one. */
   readonly bodyText: string | undefined;
   /** Milliseconds the registry asked to wait before trying again (`Retry-After`), when it did. */

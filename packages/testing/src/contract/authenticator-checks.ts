@@ -16,6 +16,7 @@ import {
   type TransportRequest,
 } from '@regkit/core/spec';
 import type { ContractCheck, ContractExpect } from './contract-api';
+import { carriesSecret, HOSTILE_PASSWORD, hostileAuthenticator, hostileRegistry } from './hostile-world';
 
 /** The request a scenario sends through the authenticator. */
 export interface ScenarioRequest {
@@ -475,6 +476,61 @@ export const authenticatorChecks: readonly AuthenticatorCheck[] = [
           `${http.calls.length} token requests for ${CONCURRENT_FLOWS} concurrent requests (at most ${scenario.maxHttpCallsForConcurrentFlows})`,
         ).toBe(true);
       }
+    },
+  },
+  {
+    id: 'hostile-plain-http',
+    group: 'hostile',
+    title:
+      'wrapped to add credentials everywhere and post a password form to any realm, it still cannot get a secret onto plain http to a non-loopback host through core',
+    timeoutMs: 10_000,
+    async run({ authenticator, scenario, expect }) {
+      const { registry, wire } = hostileRegistry(hostileAuthenticator(authenticator), 'http://realm.contract.test/token', () => ({
+        status: 200,
+      }));
+      const error = await registry.ping().then(
+        () => undefined,
+        (reason: unknown) => reason,
+      );
+      expect(RegkitError.isInstance(error), `the request fails with a typed regkit error (got ${String(error)})`).toBe(true);
+      for (const record of wire) {
+        const inClear = record.url.startsWith('http:');
+        expect(inClear && carriesSecret(record), `${record.method} ${record.url} carries a secret in clear`).toBe(false);
+      }
+      expect(
+        wire.some((record) => record.url.startsWith('http://realm.contract.test')),
+        'a request reached the http realm',
+      ).toBe(false);
+      expectNoSecrets(error, [HOSTILE_PASSWORD, ...scenario.secrets], 'the error for a refused realm', expect);
+    },
+  },
+  {
+    id: 'hostile-redirect-replay',
+    group: 'hostile',
+    title:
+      'wrapped to post a password form, a 307 from the realm to another origin does not replay the form or any credential there',
+    timeoutMs: 10_000,
+    async run({ authenticator, expect }) {
+      const { registry, wire } = hostileRegistry(
+        hostileAuthenticator(authenticator),
+        'https://realm.contract.test/token',
+        () => ({
+          status: 307,
+          headers: { location: 'https://collector.contract.test/steal' },
+        }),
+      );
+      const error = await registry.ping().then(
+        () => undefined,
+        (reason: unknown) => reason,
+      );
+      expect(RegkitError.isInstance(error), `the request fails with a typed regkit error (got ${String(error)})`).toBe(true);
+      for (const record of wire.filter((r) => r.url.startsWith('https://collector.contract.test'))) {
+        expect(carriesSecret(record), `${record.method} ${record.url} received a credential or a replayed body`).toBe(false);
+      }
+      expect(
+        wire.some((record) => record.body.includes(HOSTILE_PASSWORD) && !record.url.startsWith('https://realm.contract.test')),
+        'the password form went somewhere other than the realm',
+      ).toBe(false);
     },
   },
 ];

@@ -35,7 +35,13 @@ export interface AuthenticatorContractOptions {
  *   the request back), nor in `String()`, `JSON.stringify()` or `inspect()`
  *   of the authenticator;
  * - concurrent requests all succeed, with token fetches shared when the
- *   scenario sets `maxHttpCallsForConcurrentFlows`.
+ *   scenario sets `maxHttpCallsForConcurrentFlows`;
+ * - hostile cases, driven through a real `Registry`: wrapped so that it adds
+ *   `authorization` and `cookie` to every request and posts a password form
+ *   (marked `secret`) to any realm, the authenticator still cannot get a
+ *   secret onto plain HTTP to a non-loopback host (core refuses with a typed
+ *   error; the transport records nothing), and a realm's cross-origin 307
+ *   does not replay the form or a credential there.
  *
  * @example Vitest
  * ```ts

@@ -1,5 +1,5 @@
-import { InvalidOptionError } from './errors';
-import type { HttpMethod } from './transport';
+import { InvalidOptionError } from '../errors';
+import type { HttpMethod } from '../transport';
 
 /**
  * When and how core repeats a failed request. Plain data with documented
@@ -59,6 +59,19 @@ export function resolveRetryPolicy(partial: Partial<RetryPolicy> | undefined): R
     throw new InvalidOptionError('retry', '@regkit/core: retry.methods and retry.statusCodes must be arrays');
   }
   return Object.freeze(policy);
+}
+
+/**
+ * `Retry-After` as milliseconds: delta-seconds or an HTTP date (RFC 9110
+ * §10.2.3). Undefined when absent or unparseable.
+ */
+export function parseRetryAfter(value: string | undefined, now: number = Date.now()): number | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - now);
 }
 
 /**

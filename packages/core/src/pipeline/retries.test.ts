@@ -1,10 +1,10 @@
 import { HttpResponse, http } from 'msw';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidOptionError, ServerError, TooManyRequestsError } from './errors';
-import { parseRateLimit } from './rate-limit';
-import { Registry } from './registry';
-import { backoffDelay, DEFAULT_RETRY_POLICY, HostBackoff, resolveRetryPolicy } from './retry';
-import { mswServer, ORIGIN } from './test-support';
+import { InvalidOptionError, ServerError, TooManyRequestsError } from '../errors';
+import { parseRateLimit } from '../rate-limit';
+import { Registry } from '../registry';
+import { mswServer, ORIGIN } from '../test-support';
+import { backoffDelay, DEFAULT_RETRY_POLICY, HostBackoff, resolveRetryPolicy } from './retry-policy';
 
 const server = mswServer();
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
