@@ -120,10 +120,11 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): 
  * On a `401` with a `Bearer` challenge it fetches a token for the challenge's
  * scopes from the realm and asks core to resend. Where credentials may go
  * (the registry origin, https unless allowed, a safe realm) is enforced by
- * core for every authenticator, this one included. Tokens are cached per (registry origin, realm, service, sorted
- * scope set, keyed hash of the credential) until shortly before they expire,
- * and only ever sent to the registry they were obtained for; concurrent requests for the same
- * key share one fetch, and unrelated scopes are never merged into one token.
+ * core for every authenticator, this one included. Tokens are cached per
+ * (registry origin, realm, service, sorted scope set, keyed hash of the
+ * credential) until shortly before they expire, and only ever sent to the
+ * registry they were obtained for; concurrent requests for the same key
+ * share one fetch, and unrelated scopes are never merged into one token.
  * After a registry's first challenge, requests carry a token up front, with
  * no 401 round trip.
  *
