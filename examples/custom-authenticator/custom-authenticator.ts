@@ -8,24 +8,17 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
+import { InvalidOptionError, Registry } from '@regkit/core';
 import {
   type AuthContext,
   type AuthDecision,
   type Authenticator,
   type AuthRequest,
   type AuthResponseContext,
-  canSendCredentials,
-  InsecureCredentialsError,
-  InvalidOptionError,
-  Registry,
-} from '@regkit/core';
+  basicAuthorization,
+} from '@regkit/core/spec';
 
-/** Refuses plain HTTP unless the registry allows it; core only ever asks about the registry origin. */
-function assertSafe(context: AuthContext): void {
-  if (!canSendCredentials(context.request.url, context.registry)) {
-    throw new InsecureCredentialsError(`refusing to send credentials to ${context.registry.origin}`);
-  }
-}
+// No origin or https checks here: core decides where credentials may go, for every authenticator.
 
 /**
  * 1. A static bearer token (a CI token, a pre-issued registry token). It adds
@@ -39,8 +32,7 @@ export function createStaticBearerAuthenticator(token: string): Authenticator {
   return Object.freeze({
     specificationVersion: 'v1' as const,
     name: 'static-bearer',
-    async handleRequest(context: AuthContext) {
-      assertSafe(context);
+    async handleRequest() {
       return { authorization: `Bearer ${token}` };
     },
     async handleResponse(): Promise<AuthDecision> {
@@ -59,11 +51,6 @@ export interface PasswordHelperOptions {
   readonly getPassword: (signal: AbortSignal | undefined) => Promise<string>;
   /** How long a fetched password is reused, in milliseconds. Default 5 minutes. */
   readonly ttlMs?: number;
-}
-
-function basic(username: string, password: string): string {
-  const bytes = new TextEncoder().encode(`${username}:${password}`);
-  return `Basic ${btoa(String.fromCharCode(...bytes))}`;
 }
 
 /**
@@ -102,10 +89,9 @@ export function createPasswordHelperAuthenticator(options: PasswordHelperOptions
     specificationVersion: 'v1' as const,
     name: 'password-helper',
     async handleRequest(context: AuthContext) {
-      assertSafe(context);
       const password = await currentPassword(context.signal);
       sentWith.set(context.request, password);
-      return { authorization: basic(username, password) };
+      return { authorization: basicAuthorization(username, password) };
     },
     async handleResponse(context: AuthResponseContext): Promise<AuthDecision> {
       const refused = context.response.status === 401 && context.challenges.some((challenge) => challenge.scheme === 'basic');
@@ -123,7 +109,8 @@ export function createPasswordHelperAuthenticator(options: PasswordHelperOptions
 export async function startDemoRegistry(options: { readonly token: string; readonly password: () => string }): Promise<Server> {
   const server = createServer((request, response) => {
     const authorization = request.headers.authorization;
-    const allowed = authorization === `Bearer ${options.token}` || authorization === basic('alice', options.password());
+    const allowed =
+      authorization === `Bearer ${options.token}` || authorization === basicAuthorization('alice', options.password());
     if (!allowed) {
       response.writeHead(401, {
         'content-type': 'application/json',

@@ -1,5 +1,6 @@
 import { createTokenAuthenticator } from '@regkit/auth-token';
-import { createFetchTransport, createNullAuthenticator, Registry, type Transport } from '@regkit/core';
+import { createFetchTransport, Registry, type Transport } from '@regkit/core';
+import { createNullAuthenticator } from '@regkit/core/spec';
 import type { ClientId } from '../jobs';
 import type { BenchClient, ClientSession, SessionTarget } from './client';
 

@@ -1,12 +1,6 @@
 import { inspect } from 'node:util';
-import {
-  type AuthContext,
-  type AuthResponseContext,
-  InsecureCredentialsError,
-  InvalidOptionError,
-  parseWwwAuthenticate,
-  type RegistryTarget,
-} from '@regkit/core';
+import { InvalidOptionError } from '@regkit/core';
+import { type AuthContext, type AuthResponseContext, parseWwwAuthenticate, type RegistryTarget } from '@regkit/core/spec';
 import { describe, expect, it } from 'vitest';
 import { createBasicAuthenticator } from './basic-authenticator';
 
@@ -22,7 +16,7 @@ const LOOPBACK: RegistryTarget = {
   protocol: 'http',
   plaintextAllowed: true,
 };
-const PLAIN: RegistryTarget = {
+const _PLAIN: RegistryTarget = {
   origin: 'http://registry.example.test',
   host: 'registry.example.test',
   protocol: 'http',
@@ -59,25 +53,6 @@ describe('createBasicAuthenticator', () => {
   it('sends them over plain http when the registry allows plaintext (loopback or protocol "http")', async () => {
     const auth = createBasicAuthenticator({ username: 'u', password: 'p' });
     expect(await auth.handleRequest(context(LOOPBACK))).toEqual({ authorization: expected('u', 'p') });
-  });
-
-  it('refuses plain http otherwise, without naming the credentials', async () => {
-    const auth = createBasicAuthenticator({ username: 'u', password: 'very-secret' });
-    const error = await auth.handleRequest(context(PLAIN)).catch((caught: unknown) => caught);
-    expect(InsecureCredentialsError.isInstance(error)).toBe(true);
-    expect((error as Error).message).toContain('http://registry.example.test');
-    expect((error as Error).message).not.toContain('very-secret');
-  });
-
-  it('sends nothing to another origin', async () => {
-    const auth = createBasicAuthenticator({ username: 'u', password: 'p' });
-    for (const url of [
-      'https://storage.example.test/blob',
-      'https://registry.example.test:8443/v2/',
-      'http://registry.example.test/v2/',
-    ]) {
-      expect(await auth.handleRequest(context(HTTPS, url))).toBeUndefined();
-    }
   });
 
   it('never asks to resend: a 401 after sending credentials means they were refused', async () => {

@@ -1,16 +1,12 @@
+import { AuthenticationError, InvalidOptionError } from '@regkit/core';
 import {
-  type AuthContext,
   type AuthDecision,
-  AuthenticationError,
   type Authenticator,
   authenticatorFromProvider,
+  basicAuthorization,
   type CredentialProvider,
-  canSendCredentials,
   createNullAuthenticator,
-  InsecureCredentialsError,
-  InvalidOptionError,
-} from '@regkit/core';
-import { basicAuthorization } from './basic-credentials';
+} from '@regkit/core/spec';
 
 /** Options of {@link createBasicAuthenticator}: a username and password. */
 export interface BasicAuthenticatorOptions {
@@ -81,18 +77,10 @@ function validate(options: unknown): BasicAuthenticatorOptions {
   return { username, password };
 }
 
-function originOf(url: string): string | undefined {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Creates an authenticator that sends HTTP Basic credentials with every
  * request to the registry (htpasswd-protected distribution, Artifactory,
- * Nexus). Credentials go only to the registry's own origin, and only over
+ * Nexus). Core sends them only to the registry's own origin, and only over
  * https unless the registry allows plain HTTP (created with protocol
  * `"http"`, or on a loopback host).
  *
@@ -142,16 +130,8 @@ export function createBasicAuthenticator(options: BasicAuthenticatorOptions | Ba
   const { username, password } = validate(options);
   const header = basicAuthorization(username, password);
 
-  const handleRequest = async (context: AuthContext) => {
-    const origin = originOf(context.request.url);
-    if (origin === undefined || origin !== originOf(context.registry.origin)) return undefined;
-    if (!canSendCredentials(context.request.url, context.registry)) {
-      throw new InsecureCredentialsError(
-        `refusing to send Basic credentials to ${origin} over plain http; create the registry with protocol "http" to allow it`,
-      );
-    }
-    return { authorization: header };
-  };
+  // Core calls this only for the registry's own origin and refuses credentials over plain HTTP unless allowed.
+  const handleRequest = async () => ({ authorization: header });
 
   return Object.freeze({
     specificationVersion: 'v1' as const,

@@ -1,13 +1,5 @@
-import {
-  type CredentialProvider,
-  type Credentials,
-  type GetCredentialsOptions,
-  InsecureCredentialsError,
-  InvalidOptionError,
-  MANIFEST_ACCEPT,
-  Registry,
-  UnauthorizedError,
-} from '@regkit/core';
+import { InsecureCredentialsError, InvalidOptionError, MANIFEST_ACCEPT, Registry, UnauthorizedError } from '@regkit/core';
+import type { CredentialProvider, Credentials, GetCredentialsOptions } from '@regkit/core/spec';
 import { buildImage, createFakeRegistry, createHandlerTransport, type FakeRegistryOptions, FIXTURES } from '@regkit/testing';
 import { type AuthenticatorScenario, authenticatorContract } from '@regkit/testing/contract';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,5 @@
-import { type CredentialProvider, InvalidOptionError } from '@regkit/core';
+import { InvalidOptionError } from '@regkit/core';
+import type { CredentialProvider } from '@regkit/core/spec';
 import type { TokenCache } from './token-cache';
 
 /** A source of the current time; inject one in tests to move time by hand. */

@@ -1,21 +1,22 @@
 /**
  * Test doubles for the token authenticator: a fake token service (an
  * `AuthHttpClient`), a fake registry that checks the tokens it issued, and a
- * driver that runs the authenticator the way core's requester does.
+ * driver that sends requests through a real `Registry`, so core's own auth
+ * loop drives the authenticator.
  */
+import { Registry, RegistryResponseError } from '@regkit/core';
 import {
-  type AuthContext,
   type Authenticator,
   type AuthHttpClient,
   type AuthHttpRequest,
   type AuthHttpResponse,
   type HeaderMap,
   type HttpMethod,
-  MAX_AUTH_RESENDS,
   parseScope,
-  parseWwwAuthenticate,
   type RegistryTarget,
-} from '@regkit/core';
+  type Transport,
+  type TransportRequest,
+} from '@regkit/core/spec';
 
 export const REALM = 'https://auth.example.test/token';
 export const SERVICE = 'registry.example.test';
@@ -192,11 +193,11 @@ export interface DriveOptions {
   readonly method?: HttpMethod;
   readonly path?: string;
   readonly scopes?: readonly string[];
+  /** The registry; its `origin` and `protocol` make the `Registry` the request goes through. */
   readonly target?: RegistryTarget;
+  /** The token service: every request to an origin other than the registry's. */
   readonly http: AuthHttpClient;
   readonly signal?: AbortSignal;
-  /** Resends the driver allows; core allows MAX_AUTH_RESENDS. Raise it to see whether the authenticator stops by itself. */
-  readonly resendCap?: number;
   /** The registry; gets the headers sent and the request's scopes. */
   readonly respond: (headers: HeaderMap, scopes: readonly string[]) => FakeResponse | Promise<FakeResponse>;
 }
@@ -207,36 +208,70 @@ export interface DriveResult {
   readonly authorizations: readonly (string | undefined)[];
 }
 
-/** Runs one request through the authenticator the way core's requester does (same context object across resends). */
+async function bytesOf(body: TransportRequest['body']): Promise<Uint8Array | undefined> {
+  if (body === undefined || body === null || body instanceof Uint8Array) return body ?? undefined;
+  return new Uint8Array(await new Response(body as BodyInit).arrayBuffer());
+}
+
+/**
+ * A transport over the fake world: requests to the registry origin go to
+ * `respond`, every other origin to the fake token service.
+ */
+function worldTransport(
+  options: DriveOptions,
+  target: RegistryTarget,
+  scopes: readonly string[],
+  authorizations: (string | undefined)[],
+): Transport {
+  return {
+    specificationVersion: 'v1',
+    name: 'fake-world',
+    async send(request) {
+      const headers: HeaderMap = { ...request.headers };
+      if (new URL(request.url).origin === target.origin) {
+        authorizations.push(headers.authorization);
+        const answer = await options.respond(headers, scopes);
+        return { status: answer.status, headers: { ...answer.headers }, url: request.url, body: null };
+      }
+      const body = await bytesOf(request.body);
+      const answer = await options.http.send({ method: request.method, url: request.url, headers, ...(body ? { body } : {}) });
+      return {
+        status: answer.status,
+        headers: { ...answer.headers },
+        url: request.url,
+        body: new Response(answer.body as BodyInit).body,
+      };
+    },
+  };
+}
+
+/**
+ * Runs one request through the authenticator with core's own auth loop: a
+ * real `Registry` over {@link worldTransport}, so these tests cannot drift
+ * from core. A final non-2xx answer is returned as its status.
+ */
 export async function drive(authenticator: Authenticator, options: DriveOptions): Promise<DriveResult> {
   const target = options.target ?? TARGET;
   const scopes = options.scopes ?? ['repository:library/alpine:pull'];
-  const context: AuthContext = {
-    registry: target,
-    request: {
-      method: options.method ?? 'GET',
-      url: `${target.origin}${options.path ?? '/v2/library/alpine/manifests/latest'}`,
-      headers: { 'user-agent': 'test' },
-    },
-    scopes,
-    http: options.http,
-    signal: options.signal,
-  };
   const authorizations: (string | undefined)[] = [];
-  for (let resends = 0; ; resends++) {
-    const added = await authenticator.handleRequest(context);
-    const headers = { ...context.request.headers, ...added };
-    authorizations.push(headers.authorization);
-    const response = await options.respond(headers, scopes);
-    const header = response.headers['www-authenticate'];
-    const decision = await authenticator.handleResponse({
-      ...context,
-      response: { status: response.status, headers: response.headers, url: context.request.url },
-      challenges: header ? parseWwwAuthenticate(header) : [],
-      resends,
+  const registry = new Registry({
+    domain: target.host,
+    protocol: target.protocol,
+    transport: worldTransport(options, target, scopes, authorizations),
+    authenticator,
+    retry: { limit: 0 },
+  });
+  try {
+    await registry.requester.send({
+      method: options.method ?? 'GET',
+      url: options.path ?? '/v2/library/alpine/manifests/latest',
+      scopes,
+      signal: options.signal,
     });
-    if (!decision.resend || resends >= (options.resendCap ?? MAX_AUTH_RESENDS))
-      return { status: response.status, authorizations };
+    return { status: 200, authorizations };
+  } catch (error) {
+    if (RegistryResponseError.isInstance(error)) return { status: error.status, authorizations };
+    throw error;
   }
 }
 

@@ -1,23 +1,20 @@
+import { AuthTokenInvalidError, AuthTokenNoBearerError, InsecureCredentialsError, TokenRequestError } from '@regkit/core';
 import {
   type AuthContext,
   type AuthDecision,
   type Authenticator,
   type AuthRequest,
   type AuthResponseContext,
-  AuthTokenInvalidError,
-  AuthTokenNoBearerError,
   authenticatorFromProvider,
-  canSendCredentials,
-  checkTokenRealm,
-  InsecureCredentialsError,
+  basicAuthorization,
+  canonicalScopes,
+  coversScopes,
   MAX_AUTH_RESENDS,
   splitScopes,
-  TokenRequestError,
-} from '@regkit/core';
-import { basicAuthorization } from './basic-credentials';
+} from '@regkit/core/spec';
+import { credentialIdentity } from './credential-identity';
 import { type TokenAuthenticatorOptions, validateOptions } from './options';
-import { canonicalScopes, coversScopes } from './scope-set';
-import { type CachedToken, createMemoryTokenCache } from './token-cache';
+import { type CachedToken, createMemoryTokenCache, tokenCacheKey } from './token-cache';
 import {
   type BasicCredentials,
   getToken,
@@ -74,6 +71,18 @@ function where(endpoint: TokenEndpoint): string {
   return `${endpoint.realm.origin}${endpoint.realm.pathname}`;
 }
 
+/**
+ * The realm as a URL. Whether credentials may go there is core's decision,
+ * made when the token request is sent; this only needs it parsed.
+ */
+function parseRealm(realm: string, origin: string): URL {
+  try {
+    return new URL(realm);
+  } catch {
+    throw new AuthTokenNoBearerError(`registry ${origin} sent a Bearer challenge whose realm is not an absolute URL`);
+  }
+}
+
 function sameEndpoint(a: TokenEndpoint, b: TokenEndpoint): boolean {
   return a.realm.href === b.realm.href && a.service === b.service;
 }
@@ -82,11 +91,6 @@ function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
   map.delete(key);
   map.set(key, value);
   if (map.size > MAX_REMEMBERED) map.delete(map.keys().next().value as K);
-}
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
 /** Rejects with the signal's reason when it aborts first. */
@@ -114,10 +118,13 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): 
  * Quay, Harbor, GitLab, distribution with `auth.token`).
  *
  * On a `401` with a `Bearer` challenge it fetches a token for the challenge's
- * scopes from the realm (validated with `checkTokenRealm`) and asks core to
- * resend. Tokens are cached per (realm, service, sorted scope set, username
- * hash) until shortly before they expire; concurrent requests for the same
- * key share one fetch, and unrelated scopes are never merged into one token.
+ * scopes from the realm and asks core to resend. Where credentials may go
+ * (the registry origin, https unless allowed, a safe realm) is enforced by
+ * core for every authenticator, this one included. Tokens are cached per
+ * (registry origin, realm, service, sorted scope set, keyed hash of the
+ * credential) until shortly before they expire, and only ever sent to the
+ * registry they were obtained for; concurrent requests for the same key
+ * share one fetch, and unrelated scopes are never merged into one token.
  * After a registry's first challenge, requests carry a token up front, with
  * no 401 round trip.
  *
@@ -195,15 +202,18 @@ export function createTokenAuthenticator(options: TokenAuthenticatorOptions = {}
   const inflight = new Map<string, Flight>();
   const states = new WeakMap<AuthRequest, RequestState>();
 
+  // Keys hold who the token is for, never a secret: the registry origin and
+  // a keyed hash of the credential, so a shared cache can neither hand one
+  // registry's token to another nor one password's token to another.
   let identity: Promise<string> | undefined;
-  const instanceId = Math.random().toString(36).slice(2);
-  // Keys never hold a secret: the username is hashed, and a refresh token
-  // without a username keys by this instance, so no other instance shares it.
   const identityOf = (): Promise<string> => {
-    identity ??=
-      config.username !== undefined
-        ? sha256Hex(`@regkit/auth-token\0${config.username}`).then((hash) => `user:${hash.slice(0, 32)}`)
-        : Promise.resolve(config.refreshToken !== undefined ? `instance:${instanceId}` : 'anonymous');
+    identity ??= credentialIdentity(
+      credentials
+        ? { kind: 'password', ...credentials }
+        : config.refreshToken !== undefined
+          ? { kind: 'refresh-token', refreshToken: config.refreshToken }
+          : { kind: 'anonymous' },
+    );
     return identity;
   };
 
@@ -220,8 +230,8 @@ export function createTokenAuthenticator(options: TokenAuthenticatorOptions = {}
     return list.filter((secret) => secret !== '');
   };
 
-  const keyFor = async (endpoint: TokenEndpoint, scopes: readonly string[]): Promise<string> =>
-    JSON.stringify([endpoint.realm.href, endpoint.service ?? null, canonicalScopes(scopes), await identityOf()]);
+  const keyFor = async (origin: string, endpoint: TokenEndpoint, scopes: readonly string[]): Promise<string> =>
+    tokenCacheKey({ origin, realm: endpoint.realm.href, service: endpoint.service, scopes, identity: await identityOf() });
 
   const aliasKey = (origin: string, scopes: readonly string[]): string => `${origin} ${canonicalScopes(scopes).join(' ')}`;
 
@@ -230,21 +240,6 @@ export function createTokenAuthenticator(options: TokenAuthenticatorOptions = {}
   const cachedFresh = async (key: string): Promise<CachedToken | undefined> => {
     const token = await cache.get(key);
     return isFresh(token) ? token : undefined;
-  };
-
-  /** Core never asks about other origins; plain http is refused unless the registry allows it. */
-  const assertSendable = (context: AuthContext): boolean => {
-    if (canSendCredentials(context.request.url, context.registry)) return true;
-    let origin: string;
-    try {
-      origin = new URL(context.request.url).origin;
-    } catch {
-      return false;
-    }
-    if (origin !== new URL(context.registry.origin).origin) return false;
-    throw new InsecureCredentialsError(
-      `refusing to send credentials to ${origin} over plain http; create the registry with protocol "http" to allow it`,
-    );
   };
 
   const exchangeToken = async (
@@ -345,7 +340,7 @@ export function createTokenAuthenticator(options: TokenAuthenticatorOptions = {}
     const endpoint = endpoints.get(origin);
     if (!endpoint) return NONE;
     const scopes = aliases.get(aliasKey(origin, context.scopes)) ?? context.scopes;
-    const key = await keyFor(endpoint, scopes);
+    const key = await keyFor(origin, endpoint, scopes);
     const token = await cachedFresh(key);
     return token ? { kind: 'bearer', key, endpoint, scopes, token: token.token } : NONE;
   };
@@ -363,7 +358,6 @@ export function createTokenAuthenticator(options: TokenAuthenticatorOptions = {}
     const state = stateOf(context.request);
     const origin = context.registry.origin;
     if (credentials && basicOrigins.has(origin)) {
-      if (!assertSendable(context)) return undefined;
       state.sent = { kind: 'basic' };
       return { authorization: basicAuthorization(credentials.username, credentials.password) };
     }
@@ -376,7 +370,7 @@ export function createTokenAuthenticator(options: TokenAuthenticatorOptions = {}
         return undefined;
       }
       const scopes = aliases.get(aliasKey(origin, context.scopes)) ?? context.scopes;
-      const key = await keyFor(endpoint, scopes);
+      const key = await keyFor(origin, endpoint, scopes);
       let token = await cachedFresh(key);
       if (!token && prefetch) {
         try {
@@ -394,10 +388,6 @@ export function createTokenAuthenticator(options: TokenAuthenticatorOptions = {}
       }
       choice = { key, endpoint, scopes, token };
     }
-    if (!assertSendable(context)) {
-      state.sent = NONE;
-      return undefined;
-    }
     state.sent = { kind: 'bearer', key: choice.key, endpoint: choice.endpoint, scopes: choice.scopes, token: choice.token.token };
     return { authorization: `Bearer ${choice.token.token}` };
   };
@@ -408,7 +398,6 @@ export function createTokenAuthenticator(options: TokenAuthenticatorOptions = {}
     if (schemes.includes('basic') && credentials) {
       // The registry uses Basic (htpasswd): answer it, once.
       if (sent.kind === 'basic' || context.resends >= MAX_AUTH_RESENDS) return NO_RESEND;
-      if (!assertSendable(context)) return NO_RESEND;
       basicOrigins.add(origin);
       return RESEND;
     }
@@ -435,7 +424,7 @@ export function createTokenAuthenticator(options: TokenAuthenticatorOptions = {}
       throw new AuthTokenNoBearerError(`registry ${origin} sent a Bearer challenge without a realm`);
     }
     const endpoint: TokenEndpoint = {
-      realm: checkTokenRealm(realm, context.registry),
+      realm: parseRealm(realm, origin),
       service: bearer.params.service ?? (bearer.params.realm === undefined ? known?.service : undefined),
     };
     remember(endpoints, origin, endpoint);
@@ -443,7 +432,7 @@ export function createTokenAuthenticator(options: TokenAuthenticatorOptions = {}
 
     const challenged = splitScopes(bearer.params.scope);
     const wanted = challenged.length > 0 ? challenged : [...context.scopes];
-    const key = await keyFor(endpoint, wanted);
+    const key = await keyFor(origin, endpoint, wanted);
     let rejected: string | undefined;
     if (sent.kind === 'bearer' && sameEndpoint(sent.endpoint, endpoint) && coversScopes(sent.scopes, wanted)) {
       // We sent a token that was asked for everything the registry wants.
@@ -463,7 +452,7 @@ export function createTokenAuthenticator(options: TokenAuthenticatorOptions = {}
     }
     if (context.resends >= MAX_AUTH_RESENDS) return NO_RESEND;
     const token = await obtain(context, endpoint, wanted, key, rejected);
-    if (challenged.length > 0 && key !== (await keyFor(endpoint, context.scopes))) {
+    if (challenged.length > 0 && key !== (await keyFor(origin, endpoint, context.scopes))) {
       remember(aliases, aliasKey(origin, context.scopes), wanted);
     }
     state.next = { key, endpoint, scopes: wanted, token };

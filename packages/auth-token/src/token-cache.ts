@@ -1,4 +1,5 @@
 import { InvalidOptionError } from '@regkit/core';
+import { canonicalScopes } from '@regkit/core/spec';
 
 /** A token as the cache stores it. */
 export interface CachedToken {
@@ -11,14 +12,29 @@ export interface CachedToken {
 }
 
 /**
- * Where the token authenticator keeps tokens. Keys are opaque strings built
- * from the realm, the service, the sorted scope set and a hash of the
- * username (never a password), so one cache may be shared by several
- * authenticators and registries. Methods may be synchronous or async (for a
- * cache in Redis, say). The authenticator checks expiry itself and de-duplicates
- * concurrent fetches, so an implementation only stores values.
+ * Where the token authenticator keeps tokens. One cache may be shared by
+ * several authenticators and registries.
  *
- * A cache holds live credentials: do not log its contents.
+ * Keys are opaque strings built by the authenticator; an implementation
+ * stores and compares them, never builds or parses them. Each key already
+ * holds everything that decides who may use a token: the origin of the
+ * registry it was obtained for, the token realm and service, the canonical
+ * scope set, and the credential identity (the username and password, or the
+ * refresh token, under an HMAC with a random per-process key; anonymous
+ * tokens have their own identity). So a token is found only by the same
+ * credential for the same registry: two authenticators with one username and
+ * different passwords never see each other's tokens, a registry that names
+ * another registry's realm never receives that registry's token, and
+ * deleting one registry's rejected token leaves the others alone. Keys hold
+ * no secret, but the values are live tokens: do not log a cache's contents.
+ *
+ * Because the HMAC key is per process, a cache shared between processes (in
+ * Redis, say) does not share tokens across them; each process fills its own
+ * entries, which expire with their tokens.
+ *
+ * Methods may be synchronous or async. The authenticator checks expiry
+ * itself and de-duplicates concurrent fetches, so an implementation only
+ * stores values.
  */
 export interface TokenCache {
   /** The token stored under `key`, if any (expired or not). */
@@ -27,6 +43,25 @@ export interface TokenCache {
   set(key: string, token: CachedToken): void | Promise<void>;
   /** Forgets the token under `key`. */
   delete(key: string): void | Promise<void>;
+}
+
+/** What a token cache key is made of. */
+export interface TokenCacheKeyParts {
+  /** The registry origin that obtained the token, e.g. `https://ghcr.io`. */
+  readonly origin: string;
+  /** The token realm, as checked. */
+  readonly realm: string;
+  /** The challenge's `service`, when it had one. */
+  readonly service: string | undefined;
+  /** The scopes the token was asked for, in any order. */
+  readonly scopes: readonly string[];
+  /** The credential identity, from `credentialIdentity` (never a secret). */
+  readonly identity: string;
+}
+
+/** The opaque key a {@link TokenCache} receives. */
+export function tokenCacheKey(parts: TokenCacheKeyParts): string {
+  return JSON.stringify(['v1', parts.origin, parts.realm, parts.service ?? null, canonicalScopes(parts.scopes), parts.identity]);
 }
 
 /** Options of {@link createMemoryTokenCache}. */

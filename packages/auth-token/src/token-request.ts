@@ -1,5 +1,5 @@
-import { type AuthHttpClient, type AuthHttpResponse, TokenRequestError } from '@regkit/core';
-import { basicAuthorization } from './basic-credentials';
+import { TokenRequestError } from '@regkit/core';
+import { type AuthHttpClient, type AuthHttpResponse, basicAuthorization } from '@regkit/core/spec';
 import type { CachedToken } from './token-cache';
 
 /** Cap on a token response body; tokens are a few KiB at most. */

@@ -1,5 +1,6 @@
 import { createTokenAuthenticator } from '@regkit/auth-token';
-import { type Authenticator, authenticatorFromProvider, type Credentials, Registry, type Transport } from '@regkit/core';
+import { Registry } from '@regkit/core';
+import { type Authenticator, authenticatorFromProvider, type Credentials, type Transport } from '@regkit/core/spec';
 import { createDockerConfigCredentials, type DockerConfigCredentials } from '@regkit/docker-config';
 import { resolveCredentials } from './credentials';
 import type { GlobalOptions } from './global-options';

@@ -1,8 +1,8 @@
 import { type Agent, type ClientRequest, Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import type { AgentOptions as HttpsAgentOptions } from 'node:https';
 import type { Socket } from 'node:net';
-import type { HeaderMap, Transport, TransportRequest, TransportResponse, TransportSendOptions } from '@regkit/core';
 import { redactUrl, TransportError } from '@regkit/core';
+import type { HeaderMap, Transport, TransportRequest, TransportResponse, TransportSendOptions } from '@regkit/core/spec';
 import type { ResolvedHttpProxy } from '@regkit/core/transport-kit';
 import type { ProxyEnvironmentRoutes } from './proxy-environment';
 

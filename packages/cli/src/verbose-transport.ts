@@ -1,4 +1,5 @@
-import { redactUrl, type Transport } from '@regkit/core';
+import { redactUrl } from '@regkit/core';
+import type { Transport } from '@regkit/core/spec';
 
 /**
  * Logs each request and its status on stderr for `--verbose`. Only the

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RegistryTarget } from './authenticator';
-import { canSendCredentials, checkTokenRealm, isLoopbackHost } from './credential-policy';
+import { checkTokenRealm, isLoopbackHost } from './credential-policy';
 import { InsecureCredentialsError } from './errors';
 
 const target = (origin: string, plaintextAllowed = false): RegistryTarget => {
@@ -91,24 +91,5 @@ describe('checkTokenRealm', () => {
     expect(() => checkTokenRealm('javascript:alert(1)', hub)).toThrow(InsecureCredentialsError);
     expect(() => checkTokenRealm('/token', hub)).toThrow(InsecureCredentialsError);
     expect(() => checkTokenRealm('', hub)).toThrow(InsecureCredentialsError);
-  });
-});
-
-describe('canSendCredentials', () => {
-  it('allows the registry origin over https', () => {
-    expect(canSendCredentials('https://registry-1.docker.io/v2/', hub)).toBe(true);
-    expect(canSendCredentials(new URL('https://registry-1.docker.io:443/v2/x'), hub)).toBe(true);
-  });
-
-  it('refuses other origins (blob storage, other ports, other schemes)', () => {
-    expect(canSendCredentials('https://production.cloudflare.docker.com/blob', hub)).toBe(false);
-    expect(canSendCredentials('https://registry-1.docker.io:8443/v2/', hub)).toBe(false);
-    expect(canSendCredentials('http://registry-1.docker.io/v2/', hub)).toBe(false);
-    expect(canSendCredentials('not a url', hub)).toBe(false);
-  });
-
-  it('allows plain http only when the registry allows plaintext', () => {
-    expect(canSendCredentials('http://reg.corp:5000/v2/', target('http://reg.corp:5000', true))).toBe(true);
-    expect(canSendCredentials('http://reg.corp:5000/v2/', target('http://reg.corp:5000', false))).toBe(false);
   });
 });

@@ -92,21 +92,3 @@ export function checkTokenRealm(realm: string, registry: RegistryTarget): URL {
   }
   return url;
 }
-
-/**
- * True when registry credentials may be attached to a request for `url`: it
- * is on the registry's origin, and either uses https or the registry allows
- * plain HTTP (`plaintextAllowed`). Anything unparsable is refused.
- */
-export function canSendCredentials(url: string | URL, registry: RegistryTarget): boolean {
-  let target: URL;
-  let own: URL;
-  try {
-    target = typeof url === 'string' ? new URL(url) : url;
-    own = new URL(registry.origin);
-  } catch {
-    return false;
-  }
-  if (target.origin === 'null' || target.origin !== own.origin) return false;
-  return target.protocol === 'https:' || (target.protocol === 'http:' && registry.plaintextAllowed);
-}

@@ -1,7 +1,7 @@
 import type { AuthContext, AuthDecision, Authenticator, AuthRequest, AuthResponseContext } from './authenticator';
 import type { CredentialProvider, Credentials } from './credentials';
 import { AuthenticationError, InvalidOptionError } from './errors';
-import { parseScope } from './www-authenticate';
+import { parseScope } from './scope';
 
 /** How {@link authenticatorFromProvider} names itself and its errors. */
 export interface ProviderAuthenticatorOptions {

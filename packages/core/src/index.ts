@@ -1,24 +1,14 @@
 /**
- * @regkit/core — a transport-agnostic client for Docker / OCI registries.
+ * @regkit/core — a transport-agnostic client for Docker / OCI registries:
+ * the client, its errors and reference parsing. The interfaces adapters
+ * implement, and their helpers, are in `@regkit/core/spec`; transport
+ * plumbing in `@regkit/core/transport-kit`.
  *
  * @packageDocumentation
  */
 
-export {
-  type AuthChallenge,
-  type AuthContext,
-  type AuthDecision,
-  type Authenticator,
-  type AuthHttpClient,
-  type AuthHttpRequest,
-  type AuthHttpResponse,
-  type AuthRequest,
-  type AuthResponseContext,
-  type AuthResponseInfo,
-  createNullAuthenticator,
-  MAX_AUTH_RESENDS,
-  type RegistryTarget,
-} from './authenticator';
+// The contracts' own types, so options such as `RegistryOptions.authenticator` can be named from the root.
+export type { Authenticator } from './authenticator';
 export {
   type BlobDownload,
   type BlobInfo,
@@ -35,15 +25,7 @@ export {
   type CopyProgress,
   copyImage,
 } from './copy-image';
-export { canSendCredentials, checkTokenRealm, isLoopbackHost } from './credential-policy';
-export { authenticatorFromProvider, type ProviderAuthenticatorOptions } from './credential-provider-authenticator';
-export type {
-  CredentialProvider,
-  Credentials,
-  GetCredentialsOptions,
-  IdentityTokenCredentials,
-  UsernamePasswordCredentials,
-} from './credentials';
+export type { CredentialProvider } from './credentials';
 export { assertDigest, type DigestAlgorithm, isDigest, type ParsedDigest, parseDigest } from './digest';
 export { EMPTY_DESCRIPTOR } from './empty-descriptor';
 export * from './errors';
@@ -59,7 +41,6 @@ export {
   type Platform,
   type TagResult,
 } from './images';
-export { assertKnownOptions } from './known-options';
 export type {
   Descriptor,
   DescriptorPlatform,
@@ -92,10 +73,10 @@ export type {
   RetryEvent,
   WaitEvent,
 } from './pipeline/events';
-export { DEFAULT_RETRY_POLICY, HostBackoff, type RetryPolicy } from './pipeline/retry-policy';
+export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './pipeline/retry-policy';
 export type { PlatformParts, PlatformSpec } from './platform';
 export { type ArtifactFile, type PushArtifactOptions, type PushedArtifact, pushArtifact } from './push-artifact';
-export { parseRateLimit, type RateLimitState } from './rate-limit';
+export type { RateLimitState } from './rate-limit';
 export { redactUrl } from './redact';
 export {
   type DigestReference,
@@ -119,19 +100,11 @@ export {
 export { Referrers, type ReferrersOptions, referrersTag } from './referrers';
 export { Registry, type RegistryOptions } from './registry';
 export { Repository } from './repository';
-export { type RegistryBytes, type RegistryRequest, type RegistryResponse, Requester, type RequesterOptions } from './requester';
+// Types only: `Registry.requester` returns one, for endpoints regkit does not wrap; it is not constructed outside core.
+export type { RegistryBytes, RegistryRequest, RegistryResponse, Requester } from './requester';
 export type { ResolveAllOptions, ResolvedManifest, ResolveFailure, ResolveOutcome, ResolveSuccess } from './resolve';
-export { CATALOG_SCOPE, repositoryScope } from './scope';
 export { type DeletedTag, type DeleteTagOptions, Tags } from './tags';
-export type {
-  HeaderMap,
-  HttpMethod,
-  RequestBody,
-  Transport,
-  TransportRequest,
-  TransportResponse,
-  TransportSendOptions,
-} from './transport';
+export type { Transport } from './transport';
 export {
   DEFAULT_UPLOAD_CHUNK_SIZE,
   type MountBlobOptions,
@@ -141,12 +114,3 @@ export {
   type UploadProgress,
 } from './upload/blob-upload';
 export type { UploadContent } from './upload/chunk-reader';
-export {
-  formatScope,
-  formatWwwAuthenticate,
-  type ParsedAuthChallenge,
-  parseScope,
-  parseWwwAuthenticate,
-  splitScopes,
-  type TokenScope,
-} from './www-authenticate';

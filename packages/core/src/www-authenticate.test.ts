@@ -1,14 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError } from './errors';
-import {
-  formatScope,
-  formatWwwAuthenticate,
-  type ParsedAuthChallenge,
-  parseScope,
-  parseWwwAuthenticate,
-  splitScopes,
-} from './www-authenticate';
+import { formatWwwAuthenticate, type ParsedAuthChallenge, parseWwwAuthenticate } from './www-authenticate';
 
 const plain = (challenges: ParsedAuthChallenge[]) =>
   challenges.map((c) => ({
@@ -225,53 +218,5 @@ describe('parseWwwAuthenticate properties', () => {
       }),
       { numRuns: 2000 },
     );
-  });
-});
-
-describe('parseScope', () => {
-  it('splits type at the first colon and actions at the last', () => {
-    expect(parseScope('repository:samalba/my-app:pull,push')).toEqual({
-      type: 'repository',
-      name: 'samalba/my-app',
-      actions: ['pull', 'push'],
-    });
-    expect(parseScope('repository:localhost:5000/foo:pull')).toEqual({
-      type: 'repository',
-      name: 'localhost:5000/foo',
-      actions: ['pull'],
-    });
-    expect(parseScope('registry:catalog:*')).toEqual({ type: 'registry', name: 'catalog', actions: ['*'] });
-    expect(parseScope('repository(plugin):a/b:pull')).toEqual({ type: 'repository(plugin)', name: 'a/b', actions: ['pull'] });
-    expect(parseScope('repository:a:')).toEqual({ type: 'repository', name: 'a', actions: [] });
-  });
-
-  it('returns undefined for opaque or malformed scopes', () => {
-    for (const scope of ['aws', 'repository:a', ':a:pull', 'repository::pull', 'a:b:pull c:d:push', '']) {
-      expect(parseScope(scope)).toBeUndefined();
-    }
-  });
-
-  it('round-trips with formatScope', () => {
-    for (const scope of ['repository:a/b:pull,push', 'repository:localhost:5000/foo:pull', 'registry:catalog:*']) {
-      const parsed = parseScope(scope);
-      expect(parsed && formatScope(parsed)).toBe(scope);
-    }
-  });
-
-  it('formatScope rejects malformed parts', () => {
-    expect(() => formatScope({ type: 'a:b', name: 'x', actions: ['pull'] })).toThrow(InvalidOptionError);
-    expect(() => formatScope({ type: 'repository', name: '', actions: ['pull'] })).toThrow(InvalidOptionError);
-    expect(() => formatScope({ type: 'repository', name: 'x', actions: ['pu,ll'] })).toThrow(InvalidOptionError);
-    expect(() => formatScope({ type: 'repository', name: 'a b', actions: ['pull'] })).toThrow(InvalidOptionError);
-  });
-
-  it('splitScopes splits a challenge scope parameter on spaces', () => {
-    expect(splitScopes('repository:zeta:push,pull repository:test/app:pull')).toEqual([
-      'repository:zeta:push,pull',
-      'repository:test/app:pull',
-    ]);
-    expect(splitScopes('  a:b:c  ')).toEqual(['a:b:c']);
-    expect(splitScopes(undefined)).toEqual([]);
-    expect(splitScopes('')).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 /**
- * `WWW-Authenticate` parsing (RFC 7235 §4.1, RFC 6750 §3) and the Docker
- * token scope grammar (distribution `docs/spec/auth/scope.md`).
+ * `WWW-Authenticate` parsing and formatting (RFC 7235 §4.1, RFC 6750 §3).
+ * The scopes a `Bearer` challenge names are read by `scope.ts`.
  *
  * The parser is deliberately lenient: the header comes from a server we do
  * not control, and registries in the wild send several challenges in one
@@ -241,70 +241,4 @@ export function formatWwwAuthenticate(challenges: readonly ParsedAuthChallenge[]
       return params.length === 0 ? challenge.scheme : `${challenge.scheme} ${params.join(', ')}`;
     })
     .join(', ');
-}
-
-/** One resource scope of a Docker token request, e.g. `repository:library/alpine:pull`. */
-export interface TokenScope {
-  /** The resource type: `repository`, `repository(plugin)`, `registry`. */
-  readonly type: string;
-  /** The resource name; may contain a `host:port` prefix. */
-  readonly name: string;
-  /** The actions, e.g. `pull`, `push`, `delete`, `*`, in the order given. */
-  readonly actions: readonly string[];
-}
-
-/**
- * Parses one resource scope. The type ends at the first `:` and the actions
- * start after the last one, so names with a port (`localhost:5000/foo`)
- * survive. Returns `undefined` when the string is not a resource scope (no
- * name, fewer than two `:`, or whitespace) — some registries send opaque
- * scopes such as ECR Public's `aws`, which callers should pass on verbatim.
- *
- * @example
- * ```ts
- * parseScope('repository:localhost:5000/foo:pull,push');
- * // { type: 'repository', name: 'localhost:5000/foo', actions: ['pull', 'push'] }
- * ```
- */
-export function parseScope(scope: string): TokenScope | undefined {
-  if (typeof scope !== 'string' || /\s/.test(scope)) return undefined;
-  const first = scope.indexOf(':');
-  const last = scope.lastIndexOf(':');
-  if (first <= 0 || last === first) return undefined;
-  const name = scope.slice(first + 1, last);
-  if (name === '') return undefined;
-  const actions = scope
-    .slice(last + 1)
-    .split(',')
-    .filter((action) => action !== '');
-  return Object.freeze({ type: scope.slice(0, first), name, actions: Object.freeze(actions) });
-}
-
-/**
- * Formats a resource scope as `type:name:action[,action…]`.
- *
- * @throws {InvalidOptionError} when the type is empty or contains `:`, the
- * name is empty, or an action contains `:` or `,`, or any part contains whitespace.
- */
-export function formatScope(scope: TokenScope): string {
-  const { type, name, actions } = scope;
-  const bad = (what: string): never => {
-    throw new InvalidOptionError('scope', `invalid token scope: ${what}`);
-  };
-  if (type === '' || type.includes(':') || /\s/.test(type)) bad(`type ${JSON.stringify(type)}`);
-  if (name === '' || /\s/.test(name)) bad(`name ${JSON.stringify(name)}`);
-  for (const action of actions) {
-    if (action === '' || /[:,\s]/.test(action)) bad(`action ${JSON.stringify(action)}`);
-  }
-  return `${type}:${name}:${actions.join(',')}`;
-}
-
-/**
- * Splits a challenge's `scope` parameter into single scopes: registries put
- * several scopes into one parameter, separated by spaces
- * (`repository:a:push,pull repository:b:pull`).
- */
-export function splitScopes(value: string | undefined): string[] {
-  if (!value) return [];
-  return value.split(/[ \t]+/).filter((scope) => scope !== '');
 }

@@ -1,20 +1,18 @@
+import { DOCKER_HUB_DOMAIN, isDockerHubHost } from '@regkit/core/spec';
 import type { DockerAuthEntry } from './config-file';
 
 /** The key Docker stores Docker Hub credentials under, in files and helpers alike. */
 export const DOCKER_HUB_KEY = 'https://index.docker.io/v1/';
 
-// Docker Hub answers to all of these; Docker's own key for it is DOCKER_HUB_KEY.
-const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
-
 /** A host compared case-insensitively, with every Docker Hub alias folded into `docker.io`. */
 export function canonicalHost(host: string): string {
-  const lower = host.toLowerCase();
-  return DOCKER_HUB_HOSTS.has(lower) ? 'docker.io' : lower;
+  // Docker Hub answers to several names; Docker's own key for it is DOCKER_HUB_KEY.
+  return isDockerHubHost(host) ? DOCKER_HUB_DOMAIN : host.toLowerCase();
 }
 
 /** True for Docker Hub under any of its names. */
 export function isDockerHub(host: string): boolean {
-  return canonicalHost(host) === 'docker.io';
+  return isDockerHubHost(host);
 }
 
 /**

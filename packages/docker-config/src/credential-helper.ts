@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import type { Credentials } from '@regkit/core';
+import type { Credentials } from '@regkit/core/spec';
 import { type CredentialHelperAction, CredentialHelperError } from './errors';
 
 /** How helpers are run. */

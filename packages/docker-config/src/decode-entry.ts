@@ -1,4 +1,4 @@
-import type { Credentials } from '@regkit/core';
+import type { Credentials } from '@regkit/core/spec';
 import type { DockerAuthEntry } from './config-file';
 import { DockerConfigError } from './errors';
 

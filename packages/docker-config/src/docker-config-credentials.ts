@@ -1,10 +1,5 @@
-import {
-  assertKnownOptions,
-  type CredentialProvider,
-  type Credentials,
-  type GetCredentialsOptions,
-  InvalidOptionError,
-} from '@regkit/core';
+import { InvalidOptionError } from '@regkit/core';
+import { assertKnownOptions, type CredentialProvider, type Credentials, type GetCredentialsOptions } from '@regkit/core/spec';
 import { dockerKeyFor, findAuthEntry, findCredHelper, registryKeys } from './auth-key';
 import { CONFIG_OPTION_PATH, type DockerConfigFile, readConfigFile, validateConfig } from './config-file';
 import { containersAuthFiles, dockerConfigPath, type Environment } from './config-paths';

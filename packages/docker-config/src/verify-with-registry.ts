@@ -1,4 +1,5 @@
-import { type Authenticator, Registry, type RegistryOptions } from '@regkit/core';
+import { Registry, type RegistryOptions } from '@regkit/core';
+import type { Authenticator } from '@regkit/core/spec';
 import type { LoginCredentials, LoginOptions } from './docker-config-credentials';
 
 /**

@@ -1,4 +1,4 @@
-import { assertKnownOptions } from '@regkit/core';
+import { assertKnownOptions } from '@regkit/core/spec';
 import type { ApiContext } from './api/context';
 import { dispatch } from './api/dispatch';
 import { ociError } from './api/oci-errors';

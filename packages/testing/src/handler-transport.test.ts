@@ -1,4 +1,5 @@
-import { Registry, TransportError, type TransportResponse } from '@regkit/core';
+import { Registry, TransportError } from '@regkit/core';
+import type { TransportResponse } from '@regkit/core/spec';
 import { describe, expect, it } from 'vitest';
 import { MEDIA_TYPES } from './content/media-types';
 import { createFakeRegistry } from './fake-registry';

@@ -1,12 +1,5 @@
-import {
-  NetworkError,
-  redactUrl,
-  type Transport,
-  TransportError,
-  type TransportRequest,
-  type TransportResponse,
-  type TransportSendOptions,
-} from '@regkit/core';
+import { NetworkError, redactUrl, TransportError } from '@regkit/core';
+import type { Transport, TransportRequest, TransportResponse, TransportSendOptions } from '@regkit/core/spec';
 import {
   assertUnusedBody,
   bridgeWebStream,

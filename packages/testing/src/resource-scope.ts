@@ -1,20 +1,17 @@
 /**
  * The token scope grammar (protocol.md §2.1) as a token server enforces it,
  * shared by the fake registry's token service and the loopback token server.
- * Splitting a scope is core's `parseScope` (the client side, which passes
- * anything it cannot split on verbatim); this adds the server's checks.
+ * Parsing and formatting are core's (`@regkit/core/spec`); this adds only the
+ * checks a server makes that a client, which passes unknown scopes on
+ * verbatim, must not.
  */
-import { parseScope } from '@regkit/core';
+import { formatScope, parseScope, type TokenScope } from '@regkit/core/spec';
 
-/** One parsed resource scope, e.g. `repository:library/golang:pull,push`. */
-export interface ResourceScope {
-  /** Resource type, e.g. `repository`, `repository(plugin)` or `registry`. */
-  readonly type: string;
-  /** Resource name, e.g. `library/golang` or `catalog`; may hold a `:port`. */
-  readonly name: string;
-  /** Actions in the order given, e.g. `pull`, `push`, `delete`, `*`. */
-  readonly actions: readonly string[];
-}
+/** One parsed resource scope, e.g. `repository:library/golang:pull,push`: core's `TokenScope`. */
+export type ResourceScope = TokenScope;
+
+/** Formats a scope (or a token's access entry) back into scope syntax, `type:name:a,b`: core's `formatScope`. */
+export { formatScope };
 
 /** Options of {@link parseResourceScope}. */
 export interface ParseResourceScopeOptions {
@@ -53,9 +50,4 @@ export function parseResourceScope(scope: string, options: ParseResourceScopeOpt
 /** Actions as written after the last `:`, empty ones included. */
 function listedActionCount(scope: string): number {
   return scope.slice(scope.lastIndexOf(':') + 1).split(',').length;
-}
-
-/** Formats a scope (or a token's access entry) back into scope syntax: `type:name:a,b`. */
-export function formatScope(scope: ResourceScope): string {
-  return `${scope.type}:${scope.name}:${scope.actions.join(',')}`;
 }

@@ -1,4 +1,5 @@
-import { createFetchTransport, Registry, type RegistryOptions, type Transport } from '@regkit/core';
+import { createFetchTransport, Registry, type RegistryOptions } from '@regkit/core';
+import type { Transport } from '@regkit/core/spec';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import {
   createFakeRegistry,

@@ -1,14 +1,14 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { Readable } from 'node:stream';
+import { InvalidOptionError } from '@regkit/core';
 import {
   assertKnownOptions,
-  InvalidOptionError,
   type Transport,
   type TransportRequest,
   type TransportResponse,
   type TransportSendOptions,
-} from '@regkit/core';
+} from '@regkit/core/spec';
 import {
   assertTimerOption,
   assertUnusedBody,

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { type AddressInfo, connect as netConnect, type Socket } from 'node:net';
-import { TransportError, type TransportResponse } from '@regkit/core';
+import { TransportError } from '@regkit/core';
+import type { TransportResponse } from '@regkit/core/spec';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createUndiciTransport } from './undici-transport';
 

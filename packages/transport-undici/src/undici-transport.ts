@@ -1,12 +1,11 @@
+import { InvalidOptionError, TimeoutError } from '@regkit/core';
 import {
   assertKnownOptions,
-  InvalidOptionError,
-  TimeoutError,
   type Transport,
   type TransportRequest,
   type TransportResponse,
   type TransportSendOptions,
-} from '@regkit/core';
+} from '@regkit/core/spec';
 import {
   assertIntegerOption,
   assertTimerOption,

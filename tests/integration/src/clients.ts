@@ -4,16 +4,13 @@
  */
 import { createBasicAuthenticator } from '@regkit/auth-basic';
 import { createTokenAuthenticator } from '@regkit/auth-token';
+import { type Authenticator, createFetchTransport, Registry, type Transport } from '@regkit/core';
 import {
-  type Authenticator,
-  createFetchTransport,
   createNullAuthenticator,
-  Registry,
-  type Transport,
   type TransportRequest,
   type TransportResponse,
   type TransportSendOptions,
-} from '@regkit/core';
+} from '@regkit/core/spec';
 import { createAxiosTransport } from '@regkit/transport-axios';
 import { createUndiciTransport } from '@regkit/transport-undici';
 import type { Credentials, HarnessRegistryInfo } from './harness';

@@ -26,7 +26,6 @@ export { RegkitError } from './regkit-error';
 export {
   ForbiddenError,
   type OciErrorEntry,
-  type RateLimitInfo,
   RegistryResponseError,
   type RequestSummary,
   ResourceNotFoundError,

@@ -1,3 +1,4 @@
+import type { RateLimitState } from '../rate-limit';
 import { RegkitError } from './regkit-error';
 
 /** One entry of the OCI error envelope `{"errors":[{code,message,detail}]}`. */
@@ -31,21 +32,7 @@ export interface ResponseErrorInit {
   /** Milliseconds the registry asked to wait (`Retry-After`), when it did. */
   readonly retryAfterMs?: number | undefined;
   /** The rate-limit budget the response reported, when it did. */
-  readonly rateLimit?: RateLimitInfo | undefined;
-}
-
-/** A registry's reported pull budget (see `RateLimitState` in `@regkit/core`). */
-export interface RateLimitInfo {
-  /** Requests allowed per window. */
-  readonly limit: number;
-  /** Requests left in the window. */
-  readonly remaining: number;
-  /** Window length in seconds, when given. */
-  readonly windowSeconds: number | undefined;
-  /** Who the budget belongs to, when given. */
-  readonly source: string | undefined;
-  /** When it was read (ms since the epoch). */
-  readonly observedAt: number;
+  readonly rateLimit?: RateLimitState | undefined;
 }
 
 function describe(init: ResponseErrorInit): string {
@@ -73,7 +60,7 @@ export class RegistryResponseError extends RegkitError {
   /** Milliseconds the registry asked to wait before trying again (`Retry-After`), when it did. */
   readonly retryAfterMs: number | undefined;
   /** The rate-limit budget the response reported (Docker Hub), when it did. */
-  readonly rateLimit: RateLimitInfo | undefined;
+  readonly rateLimit: RateLimitState | undefined;
 
   constructor(init: ResponseErrorInit, message: string = describe(init)) {
     super(message);

@@ -1,7 +1,8 @@
 import { inspect } from 'node:util';
+import { AuthenticationError, Registry, RegistryResponseError, RegkitError } from '@regkit/core';
 import {
+  type AuthContext,
   type AuthDecision,
-  AuthenticationError,
   type Authenticator,
   type AuthHttpClient,
   type AuthHttpRequest,
@@ -10,10 +11,10 @@ import {
   type HeaderMap,
   type HttpMethod,
   MAX_AUTH_RESENDS,
-  parseWwwAuthenticate,
   type RegistryTarget,
-  RegkitError,
-} from '@regkit/core';
+  type Transport,
+  type TransportRequest,
+} from '@regkit/core/spec';
 import type { ContractCheck, ContractExpect } from './contract-api';
 import { carriesSecret, HOSTILE_PASSWORD, hostileAuthenticator, hostileRegistry } from './hostile-world';
 
@@ -128,16 +129,14 @@ function recordingHttp(
   };
 }
 
-/** The outcome of driving one request through an authenticator, as core would. */
+/** The outcome of driving one request through an authenticator with core. */
 interface FlowResult {
-  /** The final status, or undefined when the authenticator threw. */
+  /** The final status, or undefined when the request failed otherwise. */
   readonly status: number | undefined;
-  /** What the authenticator threw, if anything. */
+  /** What the request failed with (the authenticator's error, through core), if anything. */
   readonly error: unknown;
   /** Each decision, in order. */
   readonly decisions: readonly AuthDecision[];
-  /** The headers each attempt sent (base plus the authenticator's). */
-  readonly sent: readonly HeaderMap[];
   /** Calls to `http` made while `handleResponse` ran (meaningful for one flow at a time). */
   readonly httpCallsInResponses: number;
 }
@@ -145,68 +144,135 @@ interface FlowResult {
 interface FlowOptions {
   readonly respond: AuthenticatorScenario['respond'];
   readonly http: RecordingHttp;
-  /** Resends the driver allows; core allows {@link MAX_AUTH_RESENDS}, some checks allow more to see whether the authenticator stops by itself. */
-  readonly resendCap?: number;
   readonly expect: ContractExpect;
 }
 
+async function bytesOf(body: TransportRequest['body']): Promise<Uint8Array | undefined> {
+  if (body === undefined || body === null || body instanceof Uint8Array) return body ?? undefined;
+  return new Uint8Array(await new Response(body as BodyInit).arrayBuffer());
+}
+
+/** The scenario as a transport: the registry origin answers with `respond`, every other origin with `http`. */
+function scenarioTransport(target: RegistryTarget, options: FlowOptions): Transport {
+  return {
+    specificationVersion: 'v1',
+    name: 'authenticator-contract',
+    async send(request) {
+      const headers: HeaderMap = { ...request.headers };
+      if (new URL(request.url).origin === target.origin) {
+        const answer = await options.respond({ method: request.method, url: request.url, headers });
+        return { status: answer.status, headers: { ...answer.headers }, url: request.url, body: null };
+      }
+      const body = await bytesOf(request.body);
+      const answer = await options.http.send({ method: request.method, url: request.url, headers, ...(body ? { body } : {}) });
+      return {
+        status: answer.status,
+        headers: { ...answer.headers },
+        url: request.url,
+        body: new Response(answer.body as BodyInit).body,
+      };
+    },
+  };
+}
+
 /**
- * Drives one request like core's requester: `handleRequest`, send, then
- * `handleResponse` with parsed challenges, resending while asked. Contexts
- * are deep-frozen, so an authenticator that mutates them fails.
+ * What the authenticator sees: core's contexts, deep-frozen copies (one
+ * request object per logical request, as core promises), so an
+ * authenticator that mutates them fails. Records its decisions.
+ */
+function observed(
+  authenticator: Authenticator,
+  options: FlowOptions,
+  decisions: AuthDecision[],
+  counted: { calls: number },
+): Authenticator {
+  const requests = new WeakMap<AuthRequest, AuthRequest>();
+  const frozen = (context: AuthContext) => {
+    let request = requests.get(context.request);
+    if (!request) {
+      request = deepFreeze({ method: context.request.method, url: context.request.url, headers: { ...context.request.headers } });
+      requests.set(context.request, request);
+    }
+    return {
+      registry: deepFreeze({ ...context.registry }),
+      request,
+      scopes: deepFreeze([...context.scopes]),
+      // `http` stays unfrozen: it is core's.
+      http: context.http,
+      signal: context.signal,
+    };
+  };
+  return {
+    // The `shape` check reports a wrong version; here core must accept the wrapper to see the behaviour.
+    specificationVersion: 'v1',
+    name: authenticator.name,
+    async handleRequest(context) {
+      const added = await authenticator.handleRequest(Object.freeze(frozen(context)));
+      expectHeaders(added, options.expect);
+      return added;
+    },
+    async handleResponse(context) {
+      const callsBefore = options.http.calls.length;
+      const decision = await authenticator.handleResponse(
+        Object.freeze({
+          ...frozen(context),
+          response: deepFreeze({
+            status: context.response.status,
+            headers: { ...context.response.headers },
+            url: context.response.url,
+          }),
+          challenges: deepFreeze(
+            context.challenges.map((challenge) => ({ scheme: challenge.scheme, params: { ...challenge.params } })),
+          ),
+          resends: context.resends,
+        }),
+      );
+      counted.calls += options.http.calls.length - callsBefore;
+      options.expect(typeof decision?.resend, 'handleResponse resolves { resend: boolean }').toBe('boolean');
+      decisions.push(decision);
+      return decision;
+    },
+  };
+}
+
+/**
+ * Sends one request through a real `Registry` over the scenario, so core's
+ * own auth loop drives the authenticator (resends, their limit, challenges
+ * parsed as core parses them) and the contract cannot drift from core.
+ * Retries are off, so every answer is seen once.
  */
 async function runFlow(authenticator: Authenticator, scenario: AuthenticatorScenario, options: FlowOptions): Promise<FlowResult> {
   const target = scenario.target ?? DEFAULT_TARGET;
   const { method, path } = scenario.request ?? { method: 'GET' as const, path: '/v2/library/alpine/manifests/latest' };
-  const request: AuthRequest = deepFreeze({
-    method,
-    url: new URL(path, `${target.origin}/`).toString(),
-    headers: { 'user-agent': 'regkit-contract', accept: 'application/vnd.oci.image.manifest.v1+json' },
-  });
-  // `http` stays unfrozen: it is the caller's recorder.
-  const context = Object.freeze({
-    registry: deepFreeze({ ...target }),
-    request,
-    scopes: deepFreeze([...(scenario.scopes ?? ['repository:library/alpine:pull'])]),
-    http: options.http,
-    signal: undefined,
-  });
   const decisions: AuthDecision[] = [];
-  const sent: HeaderMap[] = [];
-  const cap = options.resendCap ?? MAX_AUTH_RESENDS;
-  let httpCallsInResponses = 0;
+  const counted = { calls: 0 };
+  const registry = new Registry({
+    domain: target.host,
+    protocol: target.protocol,
+    transport: scenarioTransport(target, options),
+    authenticator: observed(authenticator, options, decisions, counted),
+    retry: { limit: 0 },
+  });
   const result = (status: number | undefined, error: unknown): FlowResult => ({
     status,
     error,
     decisions,
-    sent,
-    httpCallsInResponses,
+    httpCallsInResponses: counted.calls,
   });
   try {
-    for (let resends = 0; ; resends++) {
-      const added = await authenticator.handleRequest(context);
-      expectHeaders(added, options.expect);
-      const headers = { ...request.headers, ...added };
-      sent.push(headers);
-      const answer = await options.respond({ method, url: request.url, headers });
-      const responseHeaders = deepFreeze({ ...answer.headers });
-      const challenge = responseHeaders['www-authenticate'];
-      const callsBefore = options.http.calls.length;
-      const decision = await authenticator.handleResponse(
-        Object.freeze({
-          ...context,
-          response: deepFreeze({ status: answer.status, headers: responseHeaders, url: request.url }),
-          challenges: deepFreeze(challenge ? parseWwwAuthenticate(challenge) : []),
-          resends,
-        }),
-      );
-      httpCallsInResponses += options.http.calls.length - callsBefore;
-      options.expect(typeof decision?.resend, 'handleResponse resolves { resend: boolean }').toBe('boolean');
-      decisions.push(decision);
-      if (!decision.resend || resends >= cap) return result(answer.status, undefined);
-    }
+    const response = await registry.requester.send({
+      method,
+      url: path,
+      scopes: scenario.scopes ?? ['repository:library/alpine:pull'],
+    });
+    await response.body?.cancel();
+    return result(response.status, undefined);
   } catch (error) {
+    // A final non-2xx answer is a status, as the registry gave it; anything else is the flow's error.
+    if (RegistryResponseError.isInstance(error)) return result(error.status, undefined);
     return result(undefined, error);
+  } finally {
+    await registry.close();
   }
 }
 
@@ -333,13 +399,8 @@ export const authenticatorChecks: readonly AuthenticatorCheck[] = [
     async run({ authenticator, scenario, expect }) {
       const http = recordingHttp(scenario.http);
       const challenge = await rejectChallengeOf(scenario);
-      // The driver allows more resends than core, to see whether the authenticator stops by itself.
-      const flow = await runFlow(authenticator, scenario, {
-        respond: alwaysUnauthorized(challenge),
-        http,
-        expect,
-        resendCap: MAX_AUTH_RESENDS + 3,
-      });
+      // Core stops after MAX_AUTH_RESENDS, but still asks after the last resend: the answer then must be no.
+      const flow = await runFlow(authenticator, scenario, { respond: alwaysUnauthorized(challenge), http, expect });
       const asked = flow.decisions.filter((d) => d.resend).length;
       expect(asked <= MAX_AUTH_RESENDS, `asked to resend ${asked} times`).toBe(true);
       if (flow.error !== undefined) {

@@ -1,4 +1,5 @@
-import { AuthenticationError, type Authenticator, createNullAuthenticator } from '@regkit/core';
+import { AuthenticationError } from '@regkit/core';
+import { type Authenticator, createNullAuthenticator } from '@regkit/core/spec';
 import { describe, expect, it } from 'vitest';
 import type { AuthenticatorScenario } from './authenticator-checks';
 import { authenticatorContract, runAuthenticatorContract } from './authenticator-contract';

@@ -1,4 +1,4 @@
-import type { Authenticator } from '@regkit/core';
+import type { Authenticator } from '@regkit/core/spec';
 import { type AuthenticatorCheck, type AuthenticatorScenario, authenticatorChecks } from './authenticator-checks';
 import { assertExpect, type ContractResult, type ContractRunner, registerChecks, runChecks, withDeadline } from './contract-api';
 
@@ -20,9 +20,9 @@ export interface AuthenticatorContractOptions {
 
 /**
  * Registers the authenticator contract with your test runner. Every check
- * drives a fresh authenticator the way core does (frozen contexts, parsed
- * challenges, `resends` counted) against the scenario's fakes, and checks
- * what core relies on:
+ * sends requests through a real `Registry`, so core's own auth loop drives a
+ * fresh authenticator (with frozen contexts) against the scenario's fakes,
+ * and checks what core relies on:
  *
  * - `specificationVersion` is `'v1'`, and both methods exist;
  * - `handleRequest` resolves only lower-case headers (or nothing);
@@ -46,7 +46,7 @@ export interface AuthenticatorContractOptions {
  * @example Vitest
  * ```ts
  * import { describe, expect, it } from 'vitest';
- * import { createNullAuthenticator } from '@regkit/core';
+ * import { createNullAuthenticator } from '@regkit/core/spec';
  * import { authenticatorContract } from '@regkit/testing/contract';
  *
  * authenticatorContract({

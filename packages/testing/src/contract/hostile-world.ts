@@ -7,8 +7,9 @@
  * whatever the authenticator does, no secret travels in clear to a host that
  * is not loopback, and no body is replayed to another origin.
  */
-import type { Authenticator, AuthResponseContext, Transport, TransportRequest } from '@regkit/core';
+
 import { Registry } from '@regkit/core';
+import type { Authenticator, AuthResponseContext, Transport, TransportRequest } from '@regkit/core/spec';
 
 /** The registry the hostile checks talk to (https, not loopback). */
 export const HOSTILE_REGISTRY = 'registry.contract.test';

@@ -4,7 +4,8 @@ import { memoryUsage } from 'node:process';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { gzipSync } from 'node:zlib';
-import { TimeoutError, type Transport, TransportError, type TransportResponse } from '@regkit/core';
+import { TimeoutError, TransportError } from '@regkit/core';
+import type { Transport, TransportResponse } from '@regkit/core/spec';
 import { type ContractCheck, type ContractExpect, withDeadline } from './contract-api';
 import type { ServerScope } from './loopback';
 

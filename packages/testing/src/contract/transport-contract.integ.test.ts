@@ -1,4 +1,5 @@
-import { createFetchTransport, type Transport, type TransportResponse } from '@regkit/core';
+import { createFetchTransport } from '@regkit/core';
+import type { Transport, TransportResponse } from '@regkit/core/spec';
 import { describe, expect, it } from 'vitest';
 import { runTransportContract, transportChecks, transportContract } from './index';
 

@@ -1,4 +1,4 @@
-import type { Transport } from '@regkit/core';
+import type { Transport } from '@regkit/core/spec';
 import { assertExpect, type ContractResult, type ContractRunner, registerChecks, runChecks, withDeadline } from './contract-api';
 import { ServerScope } from './loopback';
 import { type TransportCapabilities, type TransportCheck, transportChecks } from './transport-checks';

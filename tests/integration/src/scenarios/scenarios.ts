@@ -4,7 +4,8 @@
  * observations of the fake and of the real registry can be compared with
  * `toEqual`, field by field.
  */
-import { type HttpMethod, type Image, MANIFEST_ACCEPT, type Registry, RegistryResponseError, RegkitError } from '@regkit/core';
+import { type Image, MANIFEST_ACCEPT, type Registry, RegistryResponseError, RegkitError } from '@regkit/core';
+import type { HttpMethod } from '@regkit/core/spec';
 import { buildImage, buildIndex, FIXTURES, MEDIA_TYPES, sha256Digest } from '@regkit/testing';
 import { BIG_BLOB, DELETE_IMAGES, UNTAGGED } from './content';
 import { clientFor, type ScenarioTarget, type ScenarioUser } from './target';

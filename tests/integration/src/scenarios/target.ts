@@ -3,7 +3,8 @@
  * to drive it with @regkit/core.
  */
 import { createTokenAuthenticator } from '@regkit/auth-token';
-import { type Authenticator, createFetchTransport, createNullAuthenticator, Registry, type Transport } from '@regkit/core';
+import { type Authenticator, createFetchTransport, Registry, type Transport } from '@regkit/core';
+import { createNullAuthenticator } from '@regkit/core/spec';
 import { createFakeRegistry, type FakeRegistry, type ListeningRegistry, type RegistryProfileName } from '@regkit/testing';
 import {
   connectionOf,
