@@ -1,23 +1,15 @@
 import {
-  assertKnownOptions,
   InvalidOptionError,
-  TimeoutError,
   type Transport,
   type TransportRequest,
   type TransportResponse,
   type TransportSendOptions,
 } from '@regkit/core';
 import {
-  assertIntegerOption,
-  assertUnusedBody,
-  bridgeNodeStream,
-  finishResponse,
-  joinHeaders,
-  mapNetworkError,
-  parseRequestUrl,
+  assertTransportOptions,
+  exchange,
   requestBodyChunks,
   resolveTlsOptions,
-  startPhaseTimeout,
   type TlsOptions,
 } from '@regkit/core/transport-kit';
 import { Agent, type Dispatcher } from 'undici';
@@ -121,18 +113,17 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Tra
     return ownAgent;
   }
 
-  async function send(request: TransportRequest, sendOptions: TransportSendOptions = {}): Promise<TransportResponse> {
-    const { signal } = sendOptions;
-    signal?.throwIfAborted();
-    const url = parseRequestUrl(request, SOURCE);
-    assertUnusedBody(request.body, SOURCE);
-    const mapError = (error: unknown, during: 'request' | 'body') =>
-      mapNetworkError(error, { source: SOURCE, request, signal, during, timeouts });
-
-    const headersPhase = startPhaseTimeout(signal, timeouts.headers, () => new TimeoutError('headers', timeouts.headers));
-    let response: Dispatcher.ResponseData;
-    try {
-      response = await dispatcher().request({
+  const exchangeOptions = {
+    source: SOURCE,
+    headersTimeoutMs: timeouts.headers,
+    bodyTimeoutMs: timeouts.body,
+    errors: { timeouts },
+    // Drained, so the connection returns to the pool (undici's dump gives up on a body too large to be worth it).
+    discard: (body: unknown) => void (body as Dispatcher.ResponseData['body']).dump().catch(() => undefined),
+  };
+  const send = (request: TransportRequest, sendOptions?: TransportSendOptions): Promise<TransportResponse> =>
+    exchange(request, sendOptions, exchangeOptions, async ({ url, signal }) => {
+      const response = await dispatcher().request({
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
         method: request.method,
@@ -141,8 +132,8 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Tra
           request.body instanceof Uint8Array || request.body === undefined
             ? (request.body ?? null)
             : requestBodyChunks(request.body),
-        signal: headersPhase.signal ?? null,
-        // undici's own timers are coarse (about 1 s); the transport times both phases itself.
+        signal: signal ?? null,
+        // undici's own timers are coarse (about 1 s); the kit times both phases to the millisecond.
         headersTimeout: 0,
         bodyTimeout: 0,
         // Disables a redirect interceptor on a user's dispatcher; core follows redirects itself.
@@ -152,22 +143,8 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Tra
         // resolution is all HEADs: without this, every one pays a new TCP connection.
         ...(request.method === 'HEAD' && { reset: false }),
       } as Dispatcher.RequestOptions);
-    } catch (error) {
-      throw mapError(error, 'request');
-    } finally {
-      headersPhase.clear();
-    }
-
-    return finishResponse(request, {
-      status: response.statusCode,
-      headers: joinHeaders(response.headers),
-      body: response.body,
-      open: (body) =>
-        bridgeNodeStream(body, { mapError: (error) => mapError(error, 'body'), idleTimeoutMs: timeouts.body, signal }),
-      // Drained (HEAD bodies are empty anyway) so the connection returns to the pool.
-      discard: (body) => void body.dump().catch(() => undefined),
+      return { status: response.statusCode, headers: response.headers, body: response.body };
     });
-  }
 
   return {
     specificationVersion: 'v1',
@@ -182,11 +159,12 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Tra
 }
 
 function validateOptions(options: UndiciTransportOptions): void {
-  if (typeof options !== 'object' || options === null) {
-    throw new InvalidOptionError('options', `${SOURCE}: options must be an object`);
-  }
-  assertKnownOptions(SOURCE, 'createUndiciTransport()', options, KNOWN_OPTIONS, {
-    proxy: 'an HTTP forward proxy is `httpProxy`; a registry mirror is `Registry`’s `proxy`',
+  assertTransportOptions(options, {
+    source: SOURCE,
+    factory: 'createUndiciTransport()',
+    known: KNOWN_OPTIONS,
+    hints: { proxy: 'an HTTP forward proxy is `httpProxy`; a registry mirror is `Registry`’s `proxy`' },
+    integers: { connectTimeoutMs: 1, headersTimeoutMs: 0, bodyTimeoutMs: 0, connections: 1, keepAliveTimeoutMs: 1 },
   });
   const { dispatcher } = options;
   if (dispatcher !== undefined) {
@@ -214,10 +192,5 @@ function validateOptions(options: UndiciTransportOptions): void {
     }
   }
   validateProxyOptions(options);
-  assertIntegerOption(SOURCE, options, 'connectTimeoutMs', 1);
-  assertIntegerOption(SOURCE, options, 'headersTimeoutMs', 0);
-  assertIntegerOption(SOURCE, options, 'bodyTimeoutMs', 0);
-  assertIntegerOption(SOURCE, options, 'connections', 1);
-  assertIntegerOption(SOURCE, options, 'keepAliveTimeoutMs', 1);
   resolveTlsOptions(SOURCE, options.tls);
 }

@@ -18,6 +18,7 @@ export {
   type NodeReadableLike,
   toBytes,
 } from './body-bridge';
+export { type DispatchContext, type ExchangeOptions, exchange, type LibraryResponse } from './exchange';
 export { type HeaderSource, joinHeaders, withIdentityEncoding } from './headers';
 export {
   type HttpProxyConfig,
@@ -36,7 +37,14 @@ export {
   type NetworkErrorContext,
   type TransportTimeoutPhase,
 } from './network-error';
-export { assertIntegerOption, type ResolvedTls, resolveTlsOptions, type TlsOptions } from './options';
+export {
+  assertIntegerOption,
+  assertTransportOptions,
+  type ResolvedTls,
+  resolveTlsOptions,
+  type TlsOptions,
+  type TransportOptionsPolicy,
+} from './options';
 export { type PhaseTimeout, startPhaseTimeout } from './phase-timeout';
 export {
   assertUnusedBody,

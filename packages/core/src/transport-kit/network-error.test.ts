@@ -96,7 +96,10 @@ describe('mapNetworkError', () => {
     expect(copy).not.toBe(bare);
     expect(copy).not.toHaveProperty('request');
     expect(copy).toMatchObject({ message: 'Request failed', code: 'ERR_BAD_RESPONSE' });
-    const cancelled = mapNetworkError(systemError('ERR_CANCELED', 'canceled'), { ...context, explain: { ERR_CANCELED: 'cancelled by x' } });
+    const cancelled = mapNetworkError(systemError('ERR_CANCELED', 'canceled'), {
+      ...context,
+      explain: { ERR_CANCELED: 'cancelled by x' },
+    });
     expect((cancelled as Error).message).toMatch(/failed: cancelled by x$/);
   });
 

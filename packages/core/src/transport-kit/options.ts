@@ -1,4 +1,44 @@
 import { InvalidOptionError } from '../errors/option-errors';
+import { assertKnownOptions } from '../known-options';
+
+/** What a transport factory accepts, for {@link assertTransportOptions}. */
+export interface TransportOptionsPolicy {
+  /** Prefix of messages, e.g. `@regkit/transport-undici`. */
+  readonly source: string;
+  /** The factory, as messages name it, e.g. `createUndiciTransport()`. */
+  readonly factory: string;
+  /** Every option name the factory knows. */
+  readonly known: readonly string[];
+  /** A sentence for names that are common mistakes, e.g. `{ proxy: 'an HTTP forward proxy is \`httpProxy\`' }`. */
+  readonly hints?: Readonly<Record<string, string>>;
+  /** Options that must be `true` or `false` when given. */
+  readonly booleans?: readonly string[];
+  /** Options that must be safe integers of at least the given minimum when given. */
+  readonly integers?: Readonly<Record<string, number>>;
+}
+
+/**
+ * Checks a transport factory's options: an object, every name known (a
+ * misspelt one gets a "did you mean" hint), booleans boolean and integers in
+ * range, so a typo fails at creation instead of silently running with defaults.
+ *
+ * @throws InvalidOptionError naming the option
+ */
+export function assertTransportOptions(options: unknown, policy: TransportOptionsPolicy): void {
+  const { source, factory } = policy;
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidOptionError('options', `${source}: ${factory}: options must be an object`);
+  }
+  assertKnownOptions(source, factory, options, policy.known, policy.hints);
+  for (const name of policy.booleans ?? []) {
+    const value: unknown = (options as Record<string, unknown>)[name];
+    if (value !== undefined && typeof value !== 'boolean') {
+      throw new InvalidOptionError(name, `${source}: ${factory}: \`${name}\` must be a boolean`);
+    }
+  }
+  for (const [name, min] of Object.entries(policy.integers ?? {}))
+    assertIntegerOption(source, options, name, min);
+}
 
 /**
  * Checks that `options[name]`, when given, is a safe integer of at least
