@@ -3,9 +3,9 @@ import { InvalidOptionError } from './errors/option-errors';
 import type { FetchDispatcher } from './head-keep-alive';
 import { redactUrl } from './redact';
 import type { Transport, TransportRequest, TransportResponse, TransportSendOptions } from './transport';
-import { exchange } from './transport-kit/exchange';
+import { DEFAULT_TRANSPORT_TIMEOUT_MS, exchange } from './transport-kit/exchange';
 import { withIdentityEncoding } from './transport-kit/headers';
-import { assertTransportOptions } from './transport-kit/options';
+import { checkTransportOptions } from './transport-kit/options';
 
 /** Options of {@link createFetchTransport}. Every field is optional. */
 export interface FetchTransportOptions {
@@ -45,7 +45,6 @@ export interface FetchTransportOptions {
 
 const SOURCE = '@regkit/core fetch transport';
 const KNOWN_OPTIONS = ['fetch', 'keepAliveAfterHead', 'headersTimeoutMs', 'bodyTimeoutMs'];
-const DEFAULT_TIMEOUT_MS = 300_000;
 
 /**
  * Creates a {@link Transport} over the standard `fetch`, with no
@@ -80,7 +79,7 @@ const DEFAULT_TIMEOUT_MS = 300_000;
  * ```
  */
 export function createFetchTransport(options: FetchTransportOptions = {}): Transport {
-  assertTransportOptions(options, {
+  checkTransportOptions(options, {
     source: '@regkit/core',
     factory: 'createFetchTransport()',
     known: KNOWN_OPTIONS,
@@ -104,8 +103,8 @@ export function createFetchTransport(options: FetchTransportOptions = {}): Trans
   const settings: FetchSettings = {
     doFetch,
     keepAliveAfterHead: keepAlive,
-    headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_TIMEOUT_MS,
-    bodyTimeoutMs: options.bodyTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+    headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_TRANSPORT_TIMEOUT_MS,
+    bodyTimeoutMs: options.bodyTimeoutMs ?? DEFAULT_TRANSPORT_TIMEOUT_MS,
   };
   return {
     specificationVersion: 'v1',

@@ -1,17 +1,5 @@
-import {
-  InvalidOptionError,
-  type Transport,
-  type TransportRequest,
-  type TransportResponse,
-  type TransportSendOptions,
-} from '@regkit/core';
-import {
-  assertTransportOptions,
-  exchange,
-  requestBodyChunks,
-  resolveTlsOptions,
-  type TlsOptions,
-} from '@regkit/core/transport-kit';
+import { InvalidOptionError, type Transport } from '@regkit/core';
+import { checkTransportOptions, exchange, requestBodyChunks, type TlsOptions } from '@regkit/core/transport-kit';
 import { Agent, type Dispatcher } from 'undici';
 import { createProxyDispatcher, type UndiciHttpProxy, validateProxyOptions } from './proxy';
 
@@ -44,11 +32,7 @@ export interface UndiciTransportOptions {
   readonly connections?: number;
   /** How long an idle keep-alive connection stays open (default 4 000 ms). */
   readonly keepAliveTimeoutMs?: number;
-  /**
-   * TLS settings of the transport's own pool: `ca` (PEM text) to trust a
-   * private certificate authority, or `insecure: true` to skip verification
-   * (test registries only). Checked eagerly; cannot be combined with `dispatcher`.
-   */
+  /** {@link TlsOptions} of the transport's own pool, checked at creation; not with `dispatcher` (set them on yours). */
   readonly tls?: TlsOptions;
   /**
    * An HTTP forward proxy (not a registry mirror), through undici's
@@ -67,9 +51,14 @@ export interface UndiciTransportOptions {
 
 const SOURCE = '@regkit/transport-undici';
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
-const DEFAULT_TIMEOUT_MS = 300_000;
 const POOL_OPTIONS = ['connectTimeoutMs', 'connections', 'keepAliveTimeoutMs', 'tls'] as const;
 const KNOWN_OPTIONS = [...POOL_OPTIONS, 'dispatcher', 'headersTimeoutMs', 'bodyTimeoutMs', 'httpProxy', 'useEnvProxy'];
+const OPTIONS_POLICY = {
+  source: SOURCE,
+  factory: 'createUndiciTransport()',
+  known: KNOWN_OPTIONS,
+  integers: { connectTimeoutMs: 1, headersTimeoutMs: 0, bodyTimeoutMs: 0, connections: 1, keepAliveTimeoutMs: 1 },
+};
 
 /**
  * Creates a {@link Transport} over undici's `request()`: a keep-alive pool
@@ -89,21 +78,17 @@ const KNOWN_OPTIONS = [...POOL_OPTIONS, 'dispatcher', 'headersTimeoutMs', 'bodyT
  * ```
  */
 export function createUndiciTransport(options: UndiciTransportOptions = {}): Transport & { close(): Promise<void> } {
+  const { tls } = checkTransportOptions(options, OPTIONS_POLICY);
   validateOptions(options);
   const userDispatcher = options.dispatcher;
-  const tls = resolveTlsOptions(SOURCE, options.tls);
-  const timeouts = {
-    connect: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-    headers: options.headersTimeoutMs ?? DEFAULT_TIMEOUT_MS,
-    body: options.bodyTimeoutMs ?? DEFAULT_TIMEOUT_MS,
-  };
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   let ownAgent: Dispatcher | undefined;
 
   function dispatcher(): Dispatcher {
     if (userDispatcher) return userDispatcher;
     if (ownAgent) return ownAgent;
     const agentOptions: Agent.Options = {
-      connectTimeout: timeouts.connect,
+      connectTimeout: connectTimeoutMs,
       ...(options.connections !== undefined && { connections: options.connections }),
       ...(options.keepAliveTimeoutMs !== undefined && { keepAliveTimeout: options.keepAliveTimeoutMs }),
       // `connect` for direct connections, `requestTls` for those tunnelled through a proxy.
@@ -115,13 +100,13 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Tra
 
   const exchangeOptions = {
     source: SOURCE,
-    headersTimeoutMs: timeouts.headers,
-    bodyTimeoutMs: timeouts.body,
-    errors: { timeouts },
+    headersTimeoutMs: options.headersTimeoutMs,
+    bodyTimeoutMs: options.bodyTimeoutMs,
+    errors: { timeouts: { connect: connectTimeoutMs } },
     // Drained, so the connection returns to the pool (undici's dump gives up on a body too large to be worth it).
     discard: (body: unknown) => void (body as Dispatcher.ResponseData['body']).dump().catch(() => undefined),
   };
-  const send = (request: TransportRequest, sendOptions?: TransportSendOptions): Promise<TransportResponse> =>
+  const send: Transport['send'] = (request, sendOptions) =>
     exchange(request, sendOptions, exchangeOptions, async ({ url, signal }) => {
       const response = await dispatcher().request({
         origin: url.origin,
@@ -159,13 +144,6 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Tra
 }
 
 function validateOptions(options: UndiciTransportOptions): void {
-  assertTransportOptions(options, {
-    source: SOURCE,
-    factory: 'createUndiciTransport()',
-    known: KNOWN_OPTIONS,
-    hints: { proxy: 'an HTTP forward proxy is `httpProxy`; a registry mirror is `Registry`’s `proxy`' },
-    integers: { connectTimeoutMs: 1, headersTimeoutMs: 0, bodyTimeoutMs: 0, connections: 1, keepAliveTimeoutMs: 1 },
-  });
   const { dispatcher } = options;
   if (dispatcher !== undefined) {
     const candidate = dispatcher as Partial<Record<'request' | 'close' | 'destroy', unknown>>;
@@ -192,5 +170,4 @@ function validateOptions(options: UndiciTransportOptions): void {
     }
   }
   validateProxyOptions(options);
-  resolveTlsOptions(SOURCE, options.tls);
 }

@@ -8,6 +8,13 @@ import { assertUnusedBody } from './request-body';
 import { parseRequestUrl } from './request-url';
 import { finishResponse } from './response';
 
+/**
+ * The headers and body stall timeouts of regkit's transports when the user
+ * sets none: 300 s, Node.js' own `fetch` defaults, long enough for a slow
+ * registry and short enough that a dead connection does not hang a program.
+ */
+export const DEFAULT_TRANSPORT_TIMEOUT_MS = 300_000;
+
 /** What an HTTP library answered, as far as {@link exchange} needs it. */
 export interface LibraryResponse {
   readonly status: number;
@@ -32,10 +39,16 @@ export interface DispatchContext {
 export interface ExchangeOptions {
   /** Prefix of error messages, e.g. `@regkit/transport-undici`. */
   readonly source: string;
-  /** Time allowed until the response headers, on the kit's own timer (millisecond precision). `0` or absent: none. */
-  readonly headersTimeoutMs?: number;
-  /** Longest silence between two body chunks while the consumer reads (a stall timeout). `0` or absent: none. */
-  readonly bodyTimeoutMs?: number;
+  /**
+   * Time allowed until the response headers, on the kit's own timer
+   * (millisecond precision). `0`: none. Default {@link DEFAULT_TRANSPORT_TIMEOUT_MS}.
+   */
+  readonly headersTimeoutMs?: number | undefined;
+  /**
+   * Longest silence between two body chunks while the consumer reads (a
+   * stall timeout). `0`: none. Default {@link DEFAULT_TRANSPORT_TIMEOUT_MS}.
+   */
+  readonly bodyTimeoutMs?: number | undefined;
   /** Library specifics for {@link mapNetworkError}; `timeouts` adds to the two above (e.g. `connect`). */
   readonly errors?: Pick<NetworkErrorContext, 'timeoutCodes' | 'explain' | 'causeOf' | 'timeouts'>;
   /** Releases a body nobody will read (HEAD, 204, 304); must not throw. Default {@link discardBody}. */
@@ -67,8 +80,8 @@ export async function exchange(
   signal?.throwIfAborted();
   const url = parseRequestUrl(request, options.source);
   assertUnusedBody(request.body, options.source);
-  const headersTimeoutMs = options.headersTimeoutMs ?? 0;
-  const bodyTimeoutMs = options.bodyTimeoutMs ?? 0;
+  const headersTimeoutMs = options.headersTimeoutMs ?? DEFAULT_TRANSPORT_TIMEOUT_MS;
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? DEFAULT_TRANSPORT_TIMEOUT_MS;
   const mapError =
     options.mapError ??
     ((error: unknown, during: 'request' | 'body') =>

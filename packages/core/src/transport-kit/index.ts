@@ -18,7 +18,13 @@ export {
   type NodeReadableLike,
   toBytes,
 } from './body-bridge';
-export { type DispatchContext, type ExchangeOptions, exchange, type LibraryResponse } from './exchange';
+export {
+  DEFAULT_TRANSPORT_TIMEOUT_MS,
+  type DispatchContext,
+  type ExchangeOptions,
+  exchange,
+  type LibraryResponse,
+} from './exchange';
 export { type HeaderSource, joinHeaders, withIdentityEncoding } from './headers';
 export {
   type HttpProxyConfig,
@@ -39,7 +45,8 @@ export {
 } from './network-error';
 export {
   assertIntegerOption,
-  assertTransportOptions,
+  type CheckedTransportOptions,
+  checkTransportOptions,
   type ResolvedTls,
   resolveTlsOptions,
   type TlsOptions,

@@ -9,7 +9,10 @@ export interface TransportOptionsPolicy {
   readonly factory: string;
   /** Every option name the factory knows. */
   readonly known: readonly string[];
-  /** A sentence for names that are common mistakes, e.g. `{ proxy: 'an HTTP forward proxy is \`httpProxy\`' }`. */
+  /**
+   * A sentence for names that are common mistakes. When `httpProxy` is
+   * known, `proxy` gets a pointer to it without asking.
+   */
   readonly hints?: Readonly<Record<string, string>>;
   /** Options that must be `true` or `false` when given. */
   readonly booleans?: readonly string[];
@@ -17,27 +20,38 @@ export interface TransportOptionsPolicy {
   readonly integers?: Readonly<Record<string, number>>;
 }
 
+/** What {@link checkTransportOptions} resolved. */
+export interface CheckedTransportOptions {
+  /** The `tls` option as Node.js TLS settings ({@link resolveTlsOptions}), if given. */
+  readonly tls: ResolvedTls | undefined;
+}
+
 /**
  * Checks a transport factory's options: an object, every name known (a
- * misspelt one gets a "did you mean" hint), booleans boolean and integers in
- * range, so a typo fails at creation instead of silently running with defaults.
+ * misspelt one gets a "did you mean" hint), booleans boolean, integers in
+ * range and a `tls` option (when `tls` is a known name) valid, so a typo
+ * fails at creation instead of silently running with defaults.
  *
  * @throws InvalidOptionError naming the option
  */
-export function assertTransportOptions(options: unknown, policy: TransportOptionsPolicy): void {
+export function checkTransportOptions(options: unknown, policy: TransportOptionsPolicy): CheckedTransportOptions {
   const { source, factory } = policy;
   if (typeof options !== 'object' || options === null) {
     throw new InvalidOptionError('options', `${source}: ${factory}: options must be an object`);
   }
-  assertKnownOptions(source, factory, options, policy.known, policy.hints);
+  // `proxy` is `Registry`'s mirror option; on a transport it almost always means the forward proxy.
+  const proxyHint = policy.known.includes('httpProxy') && {
+    proxy: 'an HTTP forward proxy is `httpProxy`; a registry mirror is `Registry`’s `proxy`',
+  };
+  assertKnownOptions(source, factory, options, policy.known, { ...proxyHint, ...policy.hints });
   for (const name of policy.booleans ?? []) {
     const value: unknown = (options as Record<string, unknown>)[name];
     if (value !== undefined && typeof value !== 'boolean') {
       throw new InvalidOptionError(name, `${source}: ${factory}: \`${name}\` must be a boolean`);
     }
   }
-  for (const [name, min] of Object.entries(policy.integers ?? {}))
-    assertIntegerOption(source, options, name, min);
+  for (const [name, min] of Object.entries(policy.integers ?? {})) assertIntegerOption(source, options, name, min);
+  return { tls: policy.known.includes('tls') ? resolveTlsOptions(source, (options as { tls?: unknown }).tls) : undefined };
 }
 
 /**
