@@ -126,7 +126,7 @@ function sendWithFetch(
   options?: TransportSendOptions,
 ): Promise<TransportResponse> {
   const { headersTimeoutMs, bodyTimeoutMs } = settings;
-  return exchange(request, options, { source: SOURCE, headersTimeoutMs, bodyTimeoutMs }, async ({ signal }) => {
+  return exchange(request, options, { source: SOURCE, headersTimeoutMs, bodyTimeoutMs }, async ({ signal, body }) => {
     const init: RequestInit & { duplex?: 'half'; dispatcher?: FetchDispatcher } = {
       method: request.method,
       // Node's fetch offers gzip/br on its own and decompresses silently, so a blob would no longer
@@ -139,9 +139,9 @@ function sendWithFetch(
       const dispatcher = await nodeHeadDispatcher();
       if (dispatcher !== undefined) init.dispatcher = dispatcher;
     }
-    if (request.body !== undefined) {
-      init.body = request.body as BodyInit;
-      if (!(request.body instanceof Uint8Array)) init.duplex = 'half';
+    if (body !== undefined) {
+      init.body = body as BodyInit;
+      if (!(body instanceof Uint8Array)) init.duplex = 'half';
     }
     const response = await settings.doFetch(request.url, init);
     if (response.type === 'opaqueredirect') {

@@ -65,7 +65,7 @@ export function createHandlerTransport(targets: RequestHandlerTarget | readonly 
         request,
         options,
         { source: SOURCE, mapError, headersTimeoutMs: 0, bodyTimeoutMs: 0 },
-        async ({ url, signal }) => {
+        async ({ url, signal, body }) => {
           const target = list.find((candidate) => candidate.serves(url.origin));
           if (target === undefined) {
             throw new TransportError(
@@ -78,8 +78,8 @@ export function createHandlerTransport(targets: RequestHandlerTarget | readonly 
             redirect: 'manual',
           };
           if (signal) init.signal = signal;
-          if (request.body !== undefined) {
-            init.body = request.body as BodyInit;
+          if (body !== undefined) {
+            init.body = body as BodyInit;
             init.duplex = 'half';
           }
           let response: Response;

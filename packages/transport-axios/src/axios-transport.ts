@@ -1,7 +1,7 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { Readable } from 'node:stream';
-import { InvalidOptionError, type Transport, type TransportRequest } from '@regkit/core';
+import { InvalidOptionError, type RequestBody, type Transport, type TransportRequest } from '@regkit/core';
 import { checkTransportOptions, exchange, requestBodyChunks, type TlsOptions } from '@regkit/core/transport-kit';
 import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import { type AxiosHttpProxy, createProxyAgents, type ProxyAgents, resolveAxiosProxy } from './proxy-agents';
@@ -100,10 +100,10 @@ export function createAxiosTransport(options: AxiosTransportOptions = {}): Trans
   }
 
   const send: Transport['send'] = (request, sendOptions) =>
-    exchange(request, sendOptions, exchangeOptions, async ({ signal }) => {
+    exchange(request, sendOptions, exchangeOptions, async ({ signal, body: source }) => {
       const target = instance();
       const agents = agentsFor(target);
-      const body = requestBody(request);
+      const body = requestBody(source);
       const config: AxiosRequestConfig = {
         url: request.url,
         method: request.method,
@@ -183,8 +183,7 @@ function requestHeaders(request: TransportRequest): Record<string, string | fals
   return headers;
 }
 
-function requestBody(request: TransportRequest): Buffer | Readable | undefined {
-  const { body } = request;
+function requestBody(body: RequestBody | undefined): Buffer | Readable | undefined {
   if (body === undefined) return undefined;
   // A Buffer view, not the Uint8Array: axios' default transform would send a view's whole underlying ArrayBuffer.
   if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);

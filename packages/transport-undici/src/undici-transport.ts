@@ -107,16 +107,13 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Tra
     discard: (body: unknown) => void (body as Dispatcher.ResponseData['body']).dump().catch(() => undefined),
   };
   const send: Transport['send'] = (request, sendOptions) =>
-    exchange(request, sendOptions, exchangeOptions, async ({ url, signal }) => {
+    exchange(request, sendOptions, exchangeOptions, async ({ url, signal, body }) => {
       const response = await dispatcher().request({
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
         method: request.method,
         headers: request.headers,
-        body:
-          request.body instanceof Uint8Array || request.body === undefined
-            ? (request.body ?? null)
-            : requestBodyChunks(request.body),
+        body: body instanceof Uint8Array || body === undefined ? (body ?? null) : requestBodyChunks(body),
         signal: signal ?? null,
         // undici's own timers are coarse (about 1 s); the kit times both phases to the millisecond.
         headersTimeout: 0,

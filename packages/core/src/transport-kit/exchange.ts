@@ -1,10 +1,10 @@
 import { TimeoutError } from '../errors/transport-errors';
-import type { TransportRequest, TransportResponse, TransportSendOptions } from '../transport';
+import type { RequestBody, TransportRequest, TransportResponse, TransportSendOptions } from '../transport';
 import { bridgeBody, discardBody } from './body-bridge';
 import { type HeaderSource, joinHeaders } from './headers';
 import { mapNetworkError, type NetworkErrorContext } from './network-error';
 import { startPhaseTimeout } from './phase-timeout';
-import { assertUnusedBody } from './request-body';
+import { assertUnusedBody, guardRequestBody } from './request-body';
 import { parseRequestUrl } from './request-url';
 import { finishResponse } from './response';
 
@@ -33,6 +33,12 @@ export interface DispatchContext {
    * with a `TimeoutError` when the headers timeout runs out.
    */
   readonly signal: AbortSignal | undefined;
+  /**
+   * The request body to send: `request.body`, with a stream guarded so that
+   * an abort or a failed request cancels the caller's stream (see
+   * {@link guardRequestBody}). Send this one, not `request.body`.
+   */
+  readonly body: RequestBody | undefined;
 }
 
 /** How {@link exchange} runs one request. */
@@ -63,7 +69,8 @@ export interface ExchangeOptions {
  * an aborted signal rejects before anything is sent; the URL and a stream
  * body are checked; the headers timeout runs on a plain timer; whatever the
  * call throws becomes `signal.reason`, a `TimeoutError` or a `NetworkError`
- * (no credential in it); the response gets lower-case joined headers, the
+ * (no credential in it); a stream body is cancelled when the request fails
+ * or is aborted; the response gets lower-case joined headers, the
  * request URL and a `null` body for HEAD, 204 and 304; any other body is
  * bridged to a WHATWG stream with the stall timeout and the abort.
  *
@@ -94,6 +101,7 @@ export async function exchange(
         timeouts: { headers: headersTimeoutMs, body: bodyTimeoutMs, ...options.errors?.timeouts },
       }));
 
+  const guarded = guardRequestBody(request.body, signal);
   const phase = startPhaseTimeout(
     signal,
     headersTimeoutMs,
@@ -101,11 +109,13 @@ export async function exchange(
   );
   let answer: LibraryResponse;
   try {
-    answer = await dispatch({ url, signal: phase.signal });
+    answer = await dispatch({ url, signal: phase.signal, body: guarded.body });
   } catch (error) {
     // When our own timer fired, its TimeoutError is the answer, whatever the library made of the abort.
     const timedOut = phase.signal?.aborted === true && signal?.aborted !== true;
-    throw mapError(timedOut ? phase.signal?.reason : error, 'request');
+    const failure = mapError(timedOut ? phase.signal?.reason : error, 'request');
+    guarded.release(failure);
+    throw failure;
   } finally {
     phase.clear();
   }

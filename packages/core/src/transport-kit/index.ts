@@ -56,6 +56,8 @@ export { type PhaseTimeout, startPhaseTimeout } from './phase-timeout';
 export {
   assertUnusedBody,
   DEFAULT_UPLOAD_CHUNK_BYTES,
+  type GuardedRequestBody,
+  guardRequestBody,
   type RequestBodyChunksOptions,
   requestBodyChunks,
 } from './request-body';

@@ -73,3 +73,72 @@ async function* slices(source: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
     }
   }
 }
+
+/** A request body handed to a library, with a way to let go of it. See {@link guardRequestBody}. */
+export interface GuardedRequestBody {
+  /** The body to send: bytes as they are, a stream as a pass-through of the caller's. */
+  readonly body: RequestBody | undefined;
+  /** Cancels the caller's stream with `reason` unless it has ended; call it when the request failed. Never throws. */
+  release(reason: unknown): void;
+}
+
+/**
+ * Makes sure the caller's stream body is let go when a request ends early.
+ * A library that is aborted mid-upload stops reading the body but does not
+ * always cancel it (Node's `fetch` does not), and the producer behind it
+ * (a file, a hash, a generator) would wait for ever. The returned stream
+ * passes the bytes through unchanged, chunk by chunk as the library asks
+ * (no read-ahead); when `signal` aborts or {@link GuardedRequestBody.release}
+ * is called, the caller's stream is cancelled with the reason and the
+ * library's read errors with it. Bytes need no guard and pass as they are.
+ */
+export function guardRequestBody(body: RequestBody | undefined, signal?: AbortSignal): GuardedRequestBody {
+  if (body === undefined || body instanceof Uint8Array) return { body, release: () => undefined };
+  const reader = body.getReader();
+  let settled = false;
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  const onAbort = () => release(signal?.reason);
+  const finish = () => {
+    settled = true;
+    signal?.removeEventListener('abort', onAbort);
+  };
+  function release(reason: unknown): void {
+    if (settled) return;
+    finish();
+    controller.error(reason);
+    reader.cancel(reason).catch(() => undefined);
+  }
+  const guarded = new ReadableStream<Uint8Array>(
+    {
+      start(c) {
+        controller = c;
+        if (signal?.aborted) onAbort();
+        else signal?.addEventListener('abort', onAbort, { once: true });
+      },
+      async pull(c) {
+        let next: ReadableStreamReadResult<Uint8Array>;
+        try {
+          next = await reader.read();
+        } catch (error) {
+          if (!settled) {
+            finish();
+            c.error(error);
+          }
+          return;
+        }
+        if (settled) return;
+        if (next.done) {
+          finish();
+          c.close();
+        } else c.enqueue(next.value);
+      },
+      cancel(reason) {
+        if (settled) return;
+        finish();
+        return reader.cancel(reason).catch(() => undefined);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return { body: guarded, release };
+}

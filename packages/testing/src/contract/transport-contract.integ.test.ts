@@ -1,5 +1,6 @@
 import { createFetchTransport, type Transport, type TransportResponse } from '@regkit/core';
 import { describe, expect, it } from 'vitest';
+import { createHandlerTransport, type RequestHandlerTarget } from '../handler-transport';
 import { runTransportContract, transportChecks, transportContract } from './index';
 
 // Core's fetch transport runs the contract here rather than in core, so that
@@ -11,6 +12,26 @@ transportContract({
   expect,
   name: 'fetch (Node.js)',
   createTransport: () => createFetchTransport(),
+  supports: { rawContentEncoding: false },
+});
+
+// The handler transport has no network of its own: here its target hands each request on to
+// the contract's loopback servers with Node's fetch, so the contract checks the handler
+// transport's own part (bodies both ways, aborts, error and header handling) end to end.
+// The stand-in network asks for no compression, as a fake registry never compresses.
+const loopbackNetwork: RequestHandlerTarget = {
+  serves: (origin) => new URL(origin).hostname === '127.0.0.1',
+  handle(request) {
+    if (!request.headers.has('accept-encoding')) request.headers.set('accept-encoding', 'identity');
+    return fetch(request);
+  },
+};
+transportContract({
+  describe,
+  it,
+  expect,
+  name: 'handler transport (to loopback through fetch)',
+  createTransport: () => createHandlerTransport(loopbackNetwork),
   supports: { rawContentEncoding: false },
 });
 
@@ -78,7 +99,7 @@ describe('the transport contract fails broken transports', () => {
 
   it('one that ignores the abort signal', async () => {
     const deaf = tamper((inner) => (request) => inner.send(request));
-    const aborts = ['abort-before-send', 'abort-during-body', 'abort-waiting-for-headers', 'stalled-headers'];
+    const aborts = ['abort-before-send', 'abort-during-body', 'abort-during-upload', 'abort-waiting-for-headers', 'stalled-headers'];
     expect(await failedChecks(deaf, aborts)).toEqual(aborts);
   }, 60_000);
 
