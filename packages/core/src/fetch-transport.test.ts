@@ -121,7 +121,10 @@ describe('createFetchTransport', () => {
 
     const stream = streamOf([bytes]);
     await transport.send({ method: 'PATCH', url: GET.url, headers: {}, body: stream });
-    expect(fake.calls[1]?.init.body).toBe(stream);
+    // A pass-through of the caller's stream (so an abort can cancel it), with the same bytes.
+    const sent = fake.calls[1]?.init.body as ReadableStream<Uint8Array>;
+    expect(stream.locked).toBe(true);
+    expect(new Uint8Array(await new Response(sent).arrayBuffer())).toEqual(bytes);
     expect(fake.calls[1]?.init.duplex).toBe('half');
   });
 

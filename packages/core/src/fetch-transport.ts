@@ -171,7 +171,8 @@ const UNDICI_GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
  */
 export async function nodeHeadDispatcher(runtime: object = globalThis): Promise<FetchDispatcher | undefined> {
   const node = (runtime as { process?: { getBuiltinModule?: unknown } }).process;
-  if (typeof node?.getBuiltinModule !== 'function' || !(UNDICI_GLOBAL_DISPATCHER in runtime)) return undefined;
+  const platform = (runtime as Record<symbol, unknown>)[UNDICI_GLOBAL_DISPATCHER];
+  if (typeof node?.getBuiltinModule !== 'function' || platform === undefined || platform === null) return undefined;
   const { headKeepAliveDispatcher } = await import('./head-keep-alive');
   return headKeepAliveDispatcher(runtime);
 }

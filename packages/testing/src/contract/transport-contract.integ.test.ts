@@ -99,7 +99,13 @@ describe('the transport contract fails broken transports', () => {
 
   it('one that ignores the abort signal', async () => {
     const deaf = tamper((inner) => (request) => inner.send(request));
-    const aborts = ['abort-before-send', 'abort-during-body', 'abort-during-upload', 'abort-waiting-for-headers', 'stalled-headers'];
+    const aborts = [
+      'abort-before-send',
+      'abort-during-body',
+      'abort-during-upload',
+      'abort-waiting-for-headers',
+      'stalled-headers',
+    ];
     expect(await failedChecks(deaf, aborts)).toEqual(aborts);
   }, 60_000);
 
