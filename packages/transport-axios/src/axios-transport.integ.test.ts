@@ -10,7 +10,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createAxiosTransport } from './axios-transport';
 import { type LoopbackProxy, startLoopbackProxy } from './loopback-proxy.test-support';
 
-transportContract({ describe, it, expect, name: 'axios', createTransport: () => createAxiosTransport() });
+transportContract({
+  describe,
+  it,
+  expect,
+  name: 'axios',
+  createTransport: () => createAxiosTransport(),
+  createTrustingTransport: (ca) => createAxiosTransport({ tls: { ca } }),
+});
 
 // A user's instance whose defaults fight the contract at every turn: the
 // transport must override them per request and still pass.

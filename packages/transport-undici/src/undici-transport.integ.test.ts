@@ -6,7 +6,14 @@ import { Agent, type Dispatcher, interceptors } from 'undici';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createUndiciTransport } from './undici-transport';
 
-transportContract({ describe, it, expect, name: 'undici', createTransport: () => createUndiciTransport() });
+transportContract({
+  describe,
+  it,
+  expect,
+  name: 'undici',
+  createTransport: () => createUndiciTransport(),
+  createTrustingTransport: (ca) => createUndiciTransport({ tls: { ca } }),
+});
 
 // A user's dispatcher that follows redirects on its own: the transport must
 // still return 3xx untouched (it disables the interceptor per request).

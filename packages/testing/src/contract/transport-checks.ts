@@ -7,6 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { TimeoutError, type Transport, TransportError, type TransportResponse } from '@regkit/core';
 import { type ContractCheck, type ContractExpect, withDeadline } from './contract-api';
 import type { ServerScope } from './loopback';
+import { loopbackCertificate } from './loopback-certificate';
 
 /** What a transport declares it can do; checks that need a missing capability are skipped. */
 export interface TransportCapabilities {
@@ -31,12 +32,16 @@ export interface TransportCheckContext {
   readonly servers: ServerScope;
   /** Size of the large download, in bytes. */
   readonly largeBodyBytes: number;
+  /** A transport that trusts the given CA (PEM), closed after the check; checks that need it are skipped without it. */
+  readonly createTrustingTransport?: ((caPem: string) => Transport | Promise<Transport>) | undefined;
 }
 
 /** One check of the transport contract. */
 export interface TransportCheck extends ContractCheck<TransportCheckContext> {
   /** The capability this check needs, if any. */
   readonly requires?: keyof TransportCapabilities;
+  /** True for checks that need `createTrustingTransport` and the `openssl` command (for a certificate). */
+  readonly needsTrust?: boolean;
 }
 
 const KiB = 1024;
@@ -734,6 +739,38 @@ export const transportChecks: readonly TransportCheck[] = [
       });
       const outcome = await settle(transport.send({ method: 'GET', url: `${server.origin}/v2/`, headers: {} }));
       expectTransportError(expect, outcome, 'send() answered with garbage');
+    },
+  },
+
+  // ── TLS ───────────────────────────────────────────────────────────────────
+  {
+    id: 'tls-private-ca',
+    group: 'tls',
+    needsTrust: true,
+    title: 'trusts a private CA when told to; without it, fails with a TransportError naming TLS, not retryable',
+    timeoutMs: 15_000,
+    async run({ transport, expect, servers, createTrustingTransport }) {
+      const certificate = loopbackCertificate();
+      if (certificate === undefined || createTrustingTransport === undefined)
+        throw new Error('needs openssl and createTrustingTransport');
+      const server = await servers.serve((_, res) => {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end('over tls');
+      }, certificate);
+      const untrusted = await settle(transport.send({ method: 'GET', url: server.url('/v2/'), headers: {} }));
+      expectTransportError(expect, untrusted, 'send() to a server with a self-signed certificate');
+      expect(describe(untrusted.value), 'the error names TLS').toMatch(/\bTLS\b/);
+      expect((untrusted.value as { retryable?: unknown }).retryable ?? false, 'the error is retryable').toBe(false);
+      expect(server.requests.length, 'requests that got past the TLS handshake').toBe(0);
+
+      const trusting = await createTrustingTransport(certificate.cert);
+      try {
+        const response = await trusting.send({ method: 'GET', url: server.url('/v2/'), headers: {} });
+        expect(response.status).toBe(200);
+        expect(await readText(response)).toBe('over tls');
+      } finally {
+        await trusting.close?.();
+      }
     },
   },
 ];

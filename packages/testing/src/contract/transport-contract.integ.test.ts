@@ -2,6 +2,7 @@ import { createFetchTransport, type Transport, type TransportResponse } from '@r
 import { describe, expect, it } from 'vitest';
 import { createHandlerTransport, type RequestHandlerTarget } from '../handler-transport';
 import { runTransportContract, transportChecks, transportContract } from './index';
+import { loopbackCertificate } from './loopback-certificate';
 
 // Core's fetch transport runs the contract here rather than in core, so that
 // core never depends on @regkit/testing (testing depends on core).
@@ -153,6 +154,17 @@ describe('the transport contract fails broken transports', () => {
     });
     const broken = ['abort-during-body', 'reset-mid-body', 'truncated-body'];
     expect(await failedChecks(quiet, broken)).toEqual(broken);
+  });
+
+  it('one that ignores the CA it is told to trust', async () => {
+    const results = await runTransportContract({
+      createTransport: () => createFetchTransport(),
+      createTrustingTransport: () => createFetchTransport(),
+      only: ['tls-private-ca'],
+      expect,
+    });
+    // Skipped only where the openssl command is missing (no certificate to serve).
+    expect(results.map((r) => r.status)).toEqual([loopbackCertificate() === undefined ? 'skipped' : 'failed']);
   });
 
   it('reports unsupported checks as skipped, and rejects unknown ids', async () => {

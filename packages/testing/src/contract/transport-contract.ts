@@ -1,6 +1,7 @@
 import type { Transport } from '@regkit/core';
 import { assertExpect, type ContractResult, type ContractRunner, registerChecks, runChecks, withDeadline } from './contract-api';
 import { ServerScope } from './loopback';
+import { loopbackCertificate } from './loopback-certificate';
 import { type TransportCapabilities, type TransportCheck, transportChecks } from './transport-checks';
 
 /** Options of {@link transportContract} and {@link runTransportContract}. */
@@ -18,6 +19,13 @@ export interface TransportContractOptions {
   readonly largeBodyBytes?: number;
   /** Runs only the checks with these ids (see `transportChecks`). */
   readonly only?: readonly string[];
+  /**
+   * Returns a transport that trusts `caPem` (a PEM certificate), for a
+   * transport with a CA option (`tls: { ca }`). With it, the TLS check runs
+   * against a loopback HTTPS server whose self-signed certificate the
+   * `openssl` command makes; without either, that check is skipped.
+   */
+  readonly createTrustingTransport?: (caPem: string) => Transport | Promise<Transport>;
 }
 
 const DEFAULT_LARGE_BODY_BYTES = 64 * 1024 * 1024;
@@ -50,7 +58,7 @@ export function transportContract(options: TransportContractOptions & ContractRu
     options,
     `transport contract: ${options.name ?? 'transport'}`,
     selectChecks(options),
-    (check) => isSupported(check, options.supports),
+    (check) => isSupported(check, options),
     (check) => executeCheck(check, { ...options, expect }),
   );
 }
@@ -66,7 +74,7 @@ export function runTransportContract(
   const { expect = assertExpect } = options;
   return runChecks(
     selectChecks(options),
-    (check) => isSupported(check, options.supports),
+    (check) => isSupported(check, options),
     (check) => executeCheck(check, { ...options, expect }),
   );
 }
@@ -83,8 +91,9 @@ function selectChecks(options: TransportContractOptions): readonly TransportChec
   return transportChecks.filter((check) => options.only?.includes(check.id));
 }
 
-function isSupported(check: TransportCheck, supports: TransportCapabilities = {}): boolean {
-  return check.requires === undefined || supports[check.requires] !== false;
+function isSupported(check: TransportCheck, options: TransportContractOptions): boolean {
+  if (check.needsTrust && (options.createTrustingTransport === undefined || loopbackCertificate() === undefined)) return false;
+  return check.requires === undefined || options.supports?.[check.requires] !== false;
 }
 
 async function executeCheck(
@@ -101,6 +110,7 @@ async function executeCheck(
         expect: options.expect,
         servers,
         largeBodyBytes: options.largeBodyBytes ?? DEFAULT_LARGE_BODY_BYTES,
+        createTrustingTransport: options.createTrustingTransport,
       }),
       check.timeoutMs,
       `check "${check.id}" did not finish`,
