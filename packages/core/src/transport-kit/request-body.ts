@@ -1,5 +1,6 @@
 import { NetworkError } from '../errors/network-errors';
 import type { RequestBody } from '../transport';
+import { bridgeWebStream } from './body-bridge';
 
 /** The largest chunk the request body helpers hand to an HTTP library, by default. */
 export const DEFAULT_UPLOAD_CHUNK_BYTES = 64 * 1024;
@@ -94,51 +95,9 @@ export interface GuardedRequestBody {
  */
 export function guardRequestBody(body: RequestBody | undefined, signal?: AbortSignal): GuardedRequestBody {
   if (body === undefined || body instanceof Uint8Array) return { body, release: () => undefined };
-  const reader = body.getReader();
-  let settled = false;
-  let controller!: ReadableStreamDefaultController<Uint8Array>;
-  const onAbort = () => release(signal?.reason);
-  const finish = () => {
-    settled = true;
-    signal?.removeEventListener('abort', onAbort);
-  };
-  function release(reason: unknown): void {
-    if (settled) return;
-    finish();
-    controller.error(reason);
-    reader.cancel(reason).catch(() => undefined);
-  }
-  const guarded = new ReadableStream<Uint8Array>(
-    {
-      start(c) {
-        controller = c;
-        if (signal?.aborted) onAbort();
-        else signal?.addEventListener('abort', onAbort, { once: true });
-      },
-      async pull(c) {
-        let next: ReadableStreamReadResult<Uint8Array>;
-        try {
-          next = await reader.read();
-        } catch (error) {
-          if (!settled) {
-            finish();
-            c.error(error);
-          }
-          return;
-        }
-        if (settled) return;
-        if (next.done) {
-          finish();
-          c.close();
-        } else c.enqueue(next.value);
-      },
-      cancel(reason) {
-        if (settled) return;
-        finish();
-        return reader.cancel(reason).catch(() => undefined);
-      },
-    },
-    { highWaterMark: 0 },
-  );
-  return { body: guarded, release };
+  // The response body bridge does exactly this for a stream read chunk by chunk: an abort errors
+  // it and cancels its source. A release is one more abort, the request's own.
+  const released = new AbortController();
+  const stop = signal === undefined ? released.signal : AbortSignal.any([signal, released.signal]);
+  return { body: bridgeWebStream(body, { signal: stop }), release: (reason) => released.abort(reason) };
 }
