@@ -38,10 +38,13 @@ const DEFAULT_LARGE_BODY_BYTES = 64 * 1024 * 1024;
  * It checks what core relies on: every status resolves and 3xx are returned
  * unfollowed; header names are lower-case and repeats joined; HEAD has no
  * body; bodies stream both ways (a large download in bounded memory, an
- * upload that reaches the server before its stream ends); aborts reject with
- * `signal.reason`, before and during the body; stalls, resets, truncation,
- * refused connections and garbage answers surface as `TransportError` /
- * `TimeoutError`.
+ * upload that reaches the server before its stream ends, chunked or with its
+ * exact `content-length`); aborts reject with `signal.reason`, before and
+ * during the body and mid-upload (which also cancels the request body
+ * stream); stalls, resets, truncation, refused connections and garbage
+ * answers surface as `TransportError` / `TimeoutError`; with
+ * `createTrustingTransport`, a private CA is trusted and an untrusted
+ * certificate fails with a non-retryable error naming TLS.
  *
  * @example Vitest
  * ```ts
