@@ -224,9 +224,16 @@ function send(route: Route, url: URL, request: TransportRequest, options: Transp
 /** Writes a request body stream with backpressure. */
 async function pump(body: ReadableStream<Uint8Array>, req: ClientRequest): Promise<void> {
   const reader = body.getReader();
+  let sent = false;
+  // An abort or a dropped connection closes the request while the producer may be waiting for data
+  // that will never be sent: cancel it, or its file or generator waits for ever.
+  req.once('close', () => {
+    if (!sent) reader.cancel(new Error('the request closed before its body was sent')).catch(() => undefined);
+  });
   try {
     for (;;) {
       const { done, value } = await reader.read();
+      if (req.destroyed) return;
       if (done) break;
       if (!req.write(value)) {
         await new Promise<void>((resolve, reject) => {
@@ -243,6 +250,7 @@ async function pump(body: ReadableStream<Uint8Array>, req: ClientRequest): Promi
         });
       }
     }
+    sent = true;
     req.end();
   } catch (error) {
     await reader.cancel(error).catch(() => undefined);

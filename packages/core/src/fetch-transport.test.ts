@@ -121,7 +121,10 @@ describe('createFetchTransport', () => {
 
     const stream = streamOf([bytes]);
     await transport.send({ method: 'PATCH', url: GET.url, headers: {}, body: stream });
-    expect(fake.calls[1]?.init.body).toBe(stream);
+    // A pass-through of the caller's stream (so an abort can cancel it), with the same bytes.
+    const sent = fake.calls[1]?.init.body as ReadableStream<Uint8Array>;
+    expect(stream.locked).toBe(true);
+    expect(new Uint8Array(await new Response(sent).arrayBuffer())).toEqual(bytes);
     expect(fake.calls[1]?.init.duplex).toBe('half');
   });
 
@@ -319,6 +322,8 @@ describe('createFetchTransport: options, timeouts and secrets', () => {
     expect(TimeoutError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ phase: 'body', timeoutMs: 80 });
     expect(waited).toBeGreaterThanOrEqual(70);
+    expect((error as TimeoutError).waitedMs).toBeGreaterThanOrEqual(79);
+    expect((error as Error).message).toMatch(/^body timeout after \d+ ms \(limit 80 ms\)$/);
     expect(cancelled).toBe(true);
   });
 
@@ -334,6 +339,8 @@ describe('createFetchTransport: options, timeouts and secrets', () => {
       .catch((e) => e);
     expect(TimeoutError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ phase: 'headers', timeoutMs: 50 });
+    expect((error as TimeoutError).waitedMs).toBeGreaterThanOrEqual(49);
+    expect((error as Error).message).toMatch(/^headers timeout after \d+ ms \(limit 50 ms\)$/);
   });
 
   it('never copies a header value into its error: an invalid Authorization value from Node fetch', async () => {

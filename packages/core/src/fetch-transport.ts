@@ -1,18 +1,11 @@
 import { NetworkError } from './errors/network-errors';
 import { InvalidOptionError } from './errors/option-errors';
-import { TimeoutError } from './errors/transport-errors';
-import { type FetchDispatcher, headKeepAliveDispatcher } from './head-keep-alive';
-import { assertKnownOptions } from './known-options';
+import type { FetchDispatcher } from './head-keep-alive';
 import { redactUrl } from './redact';
 import type { Transport, TransportRequest, TransportResponse, TransportSendOptions } from './transport';
-import { bridgeWebStream } from './transport-kit/body-bridge';
-import { joinHeaders, withIdentityEncoding } from './transport-kit/headers';
-import { mapNetworkError } from './transport-kit/network-error';
-import { assertTimerOption } from './transport-kit/options';
-import { startPhaseTimeout } from './transport-kit/phase-timeout';
-import { assertUnusedBody } from './transport-kit/request-body';
-import { parseRequestUrl } from './transport-kit/request-url';
-import { finishResponse } from './transport-kit/response';
+import { DEFAULT_TRANSPORT_TIMEOUT_MS, exchange } from './transport-kit/exchange';
+import { withIdentityEncoding } from './transport-kit/headers';
+import { checkTransportOptions } from './transport-kit/options';
 
 /** Options of {@link createFetchTransport}. Every field is optional. */
 export interface FetchTransportOptions {
@@ -52,7 +45,6 @@ export interface FetchTransportOptions {
 
 const SOURCE = '@regkit/core fetch transport';
 const KNOWN_OPTIONS = ['fetch', 'keepAliveAfterHead', 'headersTimeoutMs', 'bodyTimeoutMs'];
-const DEFAULT_TIMEOUT_MS = 300_000;
 
 /**
  * Creates a {@link Transport} over the standard `fetch`, with no
@@ -87,22 +79,17 @@ const DEFAULT_TIMEOUT_MS = 300_000;
  * ```
  */
 export function createFetchTransport(options: FetchTransportOptions = {}): Transport {
-  if (typeof options !== 'object' || options === null) {
-    throw new InvalidOptionError('options', `${SOURCE}: options must be an object`);
-  }
-  assertKnownOptions('@regkit/core', 'createFetchTransport()', options, KNOWN_OPTIONS);
+  checkTransportOptions(options, {
+    source: '@regkit/core',
+    factory: 'createFetchTransport()',
+    known: KNOWN_OPTIONS,
+    booleans: ['keepAliveAfterHead'],
+    timers: { headersTimeoutMs: 0, bodyTimeoutMs: 0 },
+  });
   const custom = options.fetch;
   if (custom !== undefined && typeof custom !== 'function') {
     throw new InvalidOptionError('fetch', '@regkit/core: createFetchTransport: `fetch` must be a function');
   }
-  if (options.keepAliveAfterHead !== undefined && typeof options.keepAliveAfterHead !== 'boolean') {
-    throw new InvalidOptionError(
-      'keepAliveAfterHead',
-      '@regkit/core: createFetchTransport: `keepAliveAfterHead` must be a boolean',
-    );
-  }
-  assertTimerOption('@regkit/core: createFetchTransport', options, 'headersTimeoutMs', 0);
-  assertTimerOption('@regkit/core: createFetchTransport', options, 'bodyTimeoutMs', 0);
   if (custom === undefined && typeof globalThis.fetch !== 'function') {
     throw new InvalidOptionError(
       'fetch',
@@ -115,9 +102,9 @@ export function createFetchTransport(options: FetchTransportOptions = {}): Trans
   const keepAlive = custom === undefined && options.keepAliveAfterHead !== false;
   const settings: FetchSettings = {
     doFetch,
-    headDispatcher: keepAlive ? () => headKeepAliveDispatcher() : () => undefined,
-    headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_TIMEOUT_MS,
-    bodyTimeoutMs: options.bodyTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+    keepAliveAfterHead: keepAlive,
+    headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_TRANSPORT_TIMEOUT_MS,
+    bodyTimeoutMs: options.bodyTimeoutMs ?? DEFAULT_TRANSPORT_TIMEOUT_MS,
   };
   return {
     specificationVersion: 'v1',
@@ -128,75 +115,64 @@ export function createFetchTransport(options: FetchTransportOptions = {}): Trans
 
 interface FetchSettings {
   readonly doFetch: typeof fetch;
-  readonly headDispatcher: () => FetchDispatcher | undefined;
+  readonly keepAliveAfterHead: boolean;
   readonly headersTimeoutMs: number;
   readonly bodyTimeoutMs: number;
 }
 
-async function sendWithFetch(
+function sendWithFetch(
   settings: FetchSettings,
   request: TransportRequest,
-  options: TransportSendOptions = {},
+  options?: TransportSendOptions,
 ): Promise<TransportResponse> {
-  const { signal } = options;
-  signal?.throwIfAborted();
-  parseRequestUrl(request, SOURCE);
-  assertUnusedBody(request.body, SOURCE);
-  const mapError = (error: unknown, during: 'request' | 'body') =>
-    mapNetworkError(error, {
-      source: SOURCE,
-      request,
-      signal,
-      during,
-      timeouts: { headers: settings.headersTimeoutMs, body: settings.bodyTimeoutMs },
-    });
-
-  const headersPhase = startPhaseTimeout(
-    signal,
-    settings.headersTimeoutMs,
-    () => new TimeoutError('headers', settings.headersTimeoutMs),
-  );
-  const init: RequestInit & { duplex?: 'half'; dispatcher?: FetchDispatcher } = {
-    method: request.method,
-    headers: withIdentityEncoding(request.headers),
-    redirect: 'manual',
-  };
-  if (headersPhase.signal) init.signal = headersPhase.signal;
-  if (request.method === 'HEAD') {
-    const dispatcher = settings.headDispatcher();
-    if (dispatcher !== undefined) init.dispatcher = dispatcher;
-  }
-  if (request.body !== undefined) {
-    init.body = request.body as BodyInit;
-    if (!(request.body instanceof Uint8Array)) init.duplex = 'half';
-  }
-
-  let response: Response;
-  try {
-    response = await settings.doFetch(request.url, init);
-  } catch (error) {
-    throw mapError(headersPhase.signal?.aborted && !signal?.aborted ? headersPhase.signal.reason : error, 'request');
-  } finally {
-    headersPhase.clear();
-  }
-
-  if (response.type === 'opaqueredirect') {
-    throw new NetworkError(
-      `${SOURCE}: ${request.method} ${redactUrl(request.url)} answered with a redirect ` +
-        'that this platform hides from scripts (an opaque redirect, as in browsers), so its status and Location ' +
-        'cannot be read. Use a transport that returns 3xx responses (e.g. @regkit/transport-undici in Node.js), ' +
-        'or a registry that serves this content without redirecting.',
-      { code: 'ERR_OPAQUE_REDIRECT', retryable: false },
-    );
-  }
-
-  return finishResponse(request, {
-    status: response.status,
-    headers: joinHeaders(response.headers),
-    body: response.body,
-    open: (body) =>
-      bridgeWebStream(body, { mapError: (error) => mapError(error, 'body'), idleTimeoutMs: settings.bodyTimeoutMs, signal }),
-    // Not awaited: some stream sources settle cancel() only when the peer reacts.
-    discard: (body) => void body.cancel().catch(() => undefined),
+  const { headersTimeoutMs, bodyTimeoutMs } = settings;
+  return exchange(request, options, { source: SOURCE, headersTimeoutMs, bodyTimeoutMs }, async ({ signal, body }) => {
+    const init: RequestInit & { duplex?: 'half'; dispatcher?: FetchDispatcher } = {
+      method: request.method,
+      // Node's fetch offers gzip/br on its own and decompresses silently, so a blob would no longer
+      // match its content-length or digest: identity, unless the caller (core's pipeline) set one.
+      headers: withIdentityEncoding(request.headers),
+      redirect: 'manual',
+    };
+    if (signal) init.signal = signal;
+    if (request.method === 'HEAD' && settings.keepAliveAfterHead) {
+      const dispatcher = await nodeHeadDispatcher();
+      if (dispatcher !== undefined) init.dispatcher = dispatcher;
+    }
+    if (body !== undefined) {
+      init.body = body as BodyInit;
+      if (!(body instanceof Uint8Array)) init.duplex = 'half';
+    }
+    const response = await settings.doFetch(request.url, init);
+    if (response.type === 'opaqueredirect') {
+      throw new NetworkError(
+        `${SOURCE}: ${request.method} ${redactUrl(request.url)} answered with a redirect ` +
+          'that this platform hides from scripts (an opaque redirect, as in browsers), so its status and Location ' +
+          'cannot be read. Use a transport that returns 3xx responses (e.g. @regkit/transport-undici in Node.js), ' +
+          'or a registry that serves this content without redirecting.',
+        { code: 'ERR_OPAQUE_REDIRECT', retryable: false },
+      );
+    }
+    return { status: response.status, headers: response.headers, body: response.body };
   });
+}
+
+/** Where Node.js keeps undici's global dispatcher (undici 5 to 7), which Node's `fetch` uses. */
+const UNDICI_GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
+
+/**
+ * The dispatcher that keeps a HEAD's connection alive, on Node.js only. The
+ * code that reaches into undici is loaded only when the runtime has
+ * `process.getBuiltinModule` (Node.js) and undici's global dispatcher is
+ * there; anywhere else (Deno, Bun, browsers, a Node.js whose fetch has not
+ * run yet) the answer is `undefined` and `fetch` runs as standard.
+ *
+ * @param runtime - the globals to inspect; `globalThis` outside tests
+ */
+export async function nodeHeadDispatcher(runtime: object = globalThis): Promise<FetchDispatcher | undefined> {
+  const node = (runtime as { process?: { getBuiltinModule?: unknown } }).process;
+  const platform = (runtime as Record<symbol, unknown>)[UNDICI_GLOBAL_DISPATCHER];
+  if (typeof node?.getBuiltinModule !== 'function' || platform === undefined || platform === null) return undefined;
+  const { headKeepAliveDispatcher } = await import('./head-keep-alive');
+  return headKeepAliveDispatcher(runtime);
 }

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { InvalidOptionError } from './errors';
-import { createFetchTransport } from './fetch-transport';
+import { createFetchTransport, nodeHeadDispatcher } from './fetch-transport';
 import { headKeepAliveDispatcher } from './head-keep-alive';
 import type { Transport, TransportRequest } from './transport';
 
@@ -197,5 +197,42 @@ describe('createFetchTransport where fetch is not Node.js undici (Deno, Bun, bro
     expect(inits[0]).not.toHaveProperty('dispatcher');
     // The same transport takes the Node.js path again once undici is there: detection is per request.
     expect(inits[1]?.dispatcher).toBeDefined();
+  });
+});
+
+describe('createFetchTransport: the Node.js keep-alive path is loaded only where it applies', () => {
+  const dispatcher = { dispatch: () => true };
+  const node = { getBuiltinModule: () => undefined, versions: { undici: '6.21.0' } };
+
+  it('asks nothing of a runtime without process.getBuiltinModule or without the global dispatcher', async () => {
+    expect(await nodeHeadDispatcher({})).toBeUndefined();
+    // A Node.js-like process without getBuiltinModule (an older or emulated runtime).
+    expect(await nodeHeadDispatcher({ process: { versions: node.versions }, [GLOBAL_DISPATCHER]: dispatcher })).toBeUndefined();
+    // Node.js before its first fetch: no global dispatcher yet.
+    expect(await nodeHeadDispatcher({ process: node })).toBeUndefined();
+    expect(await nodeHeadDispatcher({ process: node, [GLOBAL_DISPATCHER]: undefined })).toBeUndefined();
+    expect(await nodeHeadDispatcher({ process: node, [GLOBAL_DISPATCHER]: dispatcher })).toBeDefined();
+  });
+
+  it('sends a HEAD as standard, without loading it, when the global dispatcher symbol is unset', async () => {
+    await send(createFetchTransport(), 'GET'); // Node's fetch has now installed its dispatcher…
+    const platform = globals[GLOBAL_DISPATCHER];
+    // …and here it is unset, as where fetch is not undici. Node defines it non-configurable, so it is
+    // unset rather than deleted, and Node's own fetch cannot run without it: a runtime's fetch stands in.
+    globals[GLOBAL_DISPATCHER] = undefined;
+    const inits: (RequestInit & { dispatcher?: unknown })[] = [];
+    vi.stubGlobal('fetch', async (_input: string, init: RequestInit) => {
+      inits.push(init);
+      return new Response(null, { status: 200, headers: { 'docker-content-digest': 'sha256:aa' } });
+    });
+    try {
+      const response = await createFetchTransport().send(request('HEAD'));
+      expect(response.status).toBe(200);
+      expect(response.headers['docker-content-digest']).toBe('sha256:aa');
+      expect(response.body).toBeNull();
+      expect(inits[0]).not.toHaveProperty('dispatcher');
+    } finally {
+      globals[GLOBAL_DISPATCHER] = platform;
+    }
   });
 });

@@ -1,13 +1,6 @@
 import { NetworkError, redactUrl, TransportError } from '@regkit/core';
 import type { Transport, TransportRequest, TransportResponse, TransportSendOptions } from '@regkit/core/spec';
-import {
-  assertUnusedBody,
-  bridgeWebStream,
-  discardBody,
-  finishResponse,
-  joinHeaders,
-  parseRequestUrl,
-} from '@regkit/core/transport-kit';
+import { exchange } from '@regkit/core/transport-kit';
 
 /** Anything that answers WHATWG requests for some origins: a {@link FakeRegistry} fits. */
 export interface RequestHandlerTarget {
@@ -56,54 +49,55 @@ export function createHandlerTransport(targets: RequestHandlerTarget | readonly 
   return {
     specificationVersion: 'v1',
     name: 'fake-registry-handler',
-    async send(request: TransportRequest, options: TransportSendOptions = {}): Promise<TransportResponse> {
-      const { signal } = options;
-      signal?.throwIfAborted();
-      const { origin } = parseRequestUrl(request, SOURCE);
-      assertUnusedBody(request.body, SOURCE);
-      const target = list.find((candidate) => candidate.serves(origin));
-      if (target === undefined) {
-        throw new TransportError(
-          `[@regkit/testing] handler transport: no fake registry serves ${origin} (${request.method} ${request.url})`,
-        );
-      }
-      const init: RequestInit & { duplex?: 'half' } = {
-        method: request.method,
-        headers: request.headers,
-        redirect: 'manual',
-        ...(signal === undefined ? {} : { signal }),
-      };
-      if (request.body !== undefined) {
-        init.body = request.body as BodyInit;
-        init.duplex = 'half';
-      }
-      let response: Response;
-      try {
-        response = await target.handle(new Request(request.url, init));
-      } catch (error) {
-        throw new TransportError(
-          `[@regkit/testing] handler transport: the fake registry failed on ${request.method} ${request.url}`,
-          { cause: error },
-        );
-      }
-      if (signal?.aborted) {
-        await response.body?.cancel().catch(() => {});
-        throw signal.reason;
-      }
-      // Response.error() is how the fake says "the connection dropped" (a `reset` fault).
-      if (response.type === 'error') {
-        throw new TransportError(
-          `[@regkit/testing] handler transport: the connection was reset (${request.method} ${request.url})`,
-          { cause: new TypeError('fetch failed') },
-        );
-      }
-      return finishResponse(request, {
-        status: response.status,
-        headers: joinHeaders(response.headers),
-        body: response.body,
-        open: (body) => bridgeWebStream(body, { mapError: dropped(request), signal }),
-        discard: discardBody,
-      });
+    send(request: TransportRequest, options?: TransportSendOptions): Promise<TransportResponse> {
+      const signal = options?.signal;
+      // No network here: what fails is the fake itself, and those errors are already the ones to show.
+      const mapError = (error: unknown, during: 'request' | 'body') =>
+        signal?.aborted ? signal.reason : during === 'body' ? dropped(request)(error) : error;
+      return exchange(
+        request,
+        options,
+        { source: SOURCE, mapError, headersTimeoutMs: 0, bodyTimeoutMs: 0 },
+        async ({ url, signal, body }) => {
+          const target = list.find((candidate) => candidate.serves(url.origin));
+          if (target === undefined) {
+            throw new TransportError(
+              `[@regkit/testing] handler transport: no fake registry serves ${url.origin} (${request.method} ${request.url})`,
+            );
+          }
+          const init: RequestInit & { duplex?: 'half' } = {
+            method: request.method,
+            headers: request.headers,
+            redirect: 'manual',
+          };
+          if (signal) init.signal = signal;
+          if (body !== undefined) {
+            init.body = body as BodyInit;
+            init.duplex = 'half';
+          }
+          let response: Response;
+          try {
+            response = await target.handle(new Request(request.url, init));
+          } catch (error) {
+            throw new TransportError(
+              `[@regkit/testing] handler transport: the fake registry failed on ${request.method} ${request.url}`,
+              { cause: error },
+            );
+          }
+          if (signal?.aborted) {
+            await response.body?.cancel().catch(() => {});
+            throw signal.reason;
+          }
+          // Response.error() is how the fake says "the connection dropped" (a `reset` fault).
+          if (response.type === 'error') {
+            throw new TransportError(
+              `[@regkit/testing] handler transport: the connection was reset (${request.method} ${request.url})`,
+              { cause: new TypeError('fetch failed') },
+            );
+          }
+          return { status: response.status, headers: response.headers, body: response.body };
+        },
+      );
     },
   };
 }

@@ -2,27 +2,8 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { Readable } from 'node:stream';
 import { InvalidOptionError } from '@regkit/core';
-import {
-  assertKnownOptions,
-  type Transport,
-  type TransportRequest,
-  type TransportResponse,
-  type TransportSendOptions,
-} from '@regkit/core/spec';
-import {
-  assertTimerOption,
-  assertUnusedBody,
-  bridgeBody,
-  discardBody,
-  finishResponse,
-  joinHeaders,
-  mapNetworkError,
-  parseRequestUrl,
-  requestBodyChunks,
-  resolveTlsOptions,
-  type TlsOptions,
-  withIdentityEncoding,
-} from '@regkit/core/transport-kit';
+import type { RequestBody, Transport, TransportRequest } from '@regkit/core/spec';
+import { checkTransportOptions, exchange, requestBodyChunks, type TlsOptions } from '@regkit/core/transport-kit';
 import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import { type AxiosHttpProxy, createProxyAgents, type ProxyAgents, resolveAxiosProxy } from './proxy-agents';
 
@@ -48,18 +29,18 @@ export interface AxiosTransportOptions {
    * both. Default: the instance's `timeout` when it sets one, else 300 000 ms.
    */
   readonly timeoutMs?: number;
-  /**
-   * TLS settings of the transport's own agents: `ca` (PEM text) to trust a
-   * private certificate authority, or `insecure: true` to skip verification
-   * (test registries only). Cannot be combined with `instance`: set them on
-   * its `httpsAgent`.
-   */
+  /** {@link TlsOptions} of the transport's own agents; with your own `instance`, set them on its `httpsAgent` instead. */
   readonly tls?: TlsOptions;
 }
 
 const SOURCE = '@regkit/transport-axios';
-const DEFAULT_TIMEOUT_MS = 300_000;
 const KNOWN_OPTIONS = ['instance', 'httpProxy', 'timeoutMs', 'tls'];
+const OPTIONS_POLICY = {
+  source: SOURCE,
+  factory: 'createAxiosTransport()',
+  known: KNOWN_OPTIONS,
+  timers: { timeoutMs: 0 },
+};
 const identity = <T>(data: T): T => data;
 
 /**
@@ -80,20 +61,24 @@ const identity = <T>(data: T): T => data;
  * ```
  */
 export function createAxiosTransport(options: AxiosTransportOptions = {}): Transport & { close(): Promise<void> } {
+  const { tls } = checkTransportOptions(options, OPTIONS_POLICY);
   validateOptions(options);
   const userInstance = options.instance;
   const proxy = options.httpProxy === undefined ? undefined : resolveAxiosProxy(options.httpProxy);
-  const tls = resolveTlsOptions(SOURCE, options.tls);
-  const timeoutMs = options.timeoutMs ?? instanceTimeout(userInstance) ?? DEFAULT_TIMEOUT_MS;
+  const timeoutMs = options.timeoutMs ?? instanceTimeout(userInstance);
   let own: { instance: AxiosInstance; agents: HttpAgent[] } | undefined;
   let proxyAgents: ProxyAgents | undefined;
-  const errorContext = {
+  const exchangeOptions = {
     source: SOURCE,
-    timeouts: { headers: timeoutMs, body: timeoutMs },
-    // axios' timeout, and `ETIMEDOUT` with `transitional.clarifyTimeoutError`.
-    timeoutCodes: { ECONNABORTED: 'during', ETIMEDOUT: 'during' } as const,
-    // With the signal not aborted, a cancel came from the instance itself.
-    explain: { ERR_CANCELED: 'cancelled by the axios instance (an interceptor or cancel token)' },
+    // The kit's timer, not axios' `timeout` (a socket idle timer): it holds to the millisecond and says what it waited.
+    headersTimeoutMs: timeoutMs,
+    bodyTimeoutMs: timeoutMs,
+    errors: {
+      // A user's interceptor or custom adapter may still time out the axios way.
+      timeoutCodes: { ECONNABORTED: 'during', ETIMEDOUT: 'during' } as const,
+      // With the signal not aborted, a cancel came from the instance itself.
+      explain: { ERR_CANCELED: 'cancelled by the axios instance (an interceptor or cancel token)' },
+    },
   };
 
   function instance(): AxiosInstance {
@@ -115,54 +100,39 @@ export function createAxiosTransport(options: AxiosTransportOptions = {}): Trans
     return proxyAgents;
   }
 
-  async function send(request: TransportRequest, sendOptions: TransportSendOptions = {}): Promise<TransportResponse> {
-    const { signal } = sendOptions;
-    signal?.throwIfAborted();
-    parseRequestUrl(request, SOURCE);
-    assertUnusedBody(request.body, SOURCE);
-    const mapError = (error: unknown, during: 'request' | 'body') =>
-      mapNetworkError(error, { ...errorContext, request, signal, during });
-
-    const target = instance();
-    const agents = agentsFor(target);
-    const body = requestBody(request);
-    const config: AxiosRequestConfig = {
-      url: request.url,
-      method: request.method,
-      headers: requestHeaders(request),
-      responseType: 'stream',
-      decompress: false,
-      maxRedirects: 0,
-      validateStatus: () => true,
-      // Registry blobs are large; core enforces its own caps where they matter.
-      maxContentLength: -1,
-      maxBodyLength: -1,
-      // Bytes go out and come back exactly as they are (the defaults would JSON-encode or parse).
-      transformRequest: [identity],
-      transformResponse: [identity],
-      timeout: timeoutMs,
-      ...(body !== undefined && { data: body }),
-      ...(signal && { signal }),
-      ...(agents && { proxy: false as const, httpAgent: agents.http, httpsAgent: agents.https }),
-    };
-
-    let response: AxiosResponse<unknown>;
-    try {
-      response = await target.request(config);
-    } catch (error) {
-      if (body instanceof Readable) body.destroy();
-      throw mapError(error, 'request');
-    }
-
-    return finishResponse(request, {
-      status: response.status,
-      headers: joinHeaders(response.headers as Record<string, unknown>),
-      body: response.data,
-      // A Node stream from axios' http adapter; a web stream or bytes from a custom adapter.
-      open: (data) => bridgeBody(data, { mapError: (error) => mapError(error, 'body'), idleTimeoutMs: timeoutMs, signal }),
-      discard: discardBody,
+  const send: Transport['send'] = (request, sendOptions) =>
+    exchange(request, sendOptions, exchangeOptions, async ({ signal, body: source }) => {
+      const target = instance();
+      const agents = agentsFor(target);
+      const body = requestBody(source);
+      const config: AxiosRequestConfig = {
+        url: request.url,
+        method: request.method,
+        headers: requestHeaders(request),
+        responseType: 'stream',
+        decompress: false,
+        maxRedirects: 0,
+        validateStatus: () => true,
+        // Registry blobs are large; core enforces its own caps where they matter.
+        maxContentLength: -1,
+        maxBodyLength: -1,
+        // Bytes go out and come back exactly as they are (the defaults would JSON-encode or parse).
+        transformRequest: [identity],
+        transformResponse: [identity],
+        timeout: 0,
+        ...(body !== undefined && { data: body }),
+        ...(signal && { signal }),
+        ...(agents && { proxy: false as const, httpAgent: agents.http, httpsAgent: agents.https }),
+      };
+      try {
+        const response: AxiosResponse<unknown> = await target.request(config);
+        // A Node stream from axios' http adapter; a web stream or bytes from a custom adapter.
+        return { status: response.status, headers: response.headers as Record<string, unknown>, body: response.data };
+      } catch (error) {
+        if (body instanceof Readable) body.destroy();
+        throw error;
+      }
     });
-  }
 
   return {
     specificationVersion: 'v1',
@@ -179,12 +149,6 @@ export function createAxiosTransport(options: AxiosTransportOptions = {}): Trans
 }
 
 function validateOptions(options: AxiosTransportOptions): void {
-  if (typeof options !== 'object' || options === null) {
-    throw new InvalidOptionError('options', `${SOURCE}: options must be an object`);
-  }
-  assertKnownOptions(SOURCE, 'createAxiosTransport()', options, KNOWN_OPTIONS, {
-    proxy: 'an HTTP forward proxy is `httpProxy`; a registry mirror is `Registry`’s `proxy`',
-  });
   const { instance } = options;
   if (instance !== undefined) {
     const candidate = instance as unknown as Partial<Record<'request' | 'defaults', unknown>> | null;
@@ -201,8 +165,6 @@ function validateOptions(options: AxiosTransportOptions): void {
       );
     }
   }
-  assertTimerOption(SOURCE, options, 'timeoutMs', 0);
-  resolveTlsOptions(SOURCE, options.tls);
 }
 
 function instanceTimeout(instance: AxiosInstance | undefined): number | undefined {
@@ -210,16 +172,19 @@ function instanceTimeout(instance: AxiosInstance | undefined): number | undefine
   return typeof timeout === 'number' && Number.isSafeInteger(timeout) && timeout > 0 ? timeout : undefined;
 }
 
-/** The request's headers; `false` for `accept` and `content-type` suppresses axios' JSON-flavoured defaults. */
+/**
+ * The request's headers as given. `false` for the ones the caller did not
+ * set suppresses axios' own defaults: a JSON-flavoured `accept` and
+ * `content-type`, and an `accept-encoding` offering gzip (base headers such
+ * as `accept-encoding: identity` are core's to set, not the transport's).
+ */
 function requestHeaders(request: TransportRequest): Record<string, string | false> {
-  const headers: Record<string, string | false> = withIdentityEncoding(request.headers);
-  if (!('accept' in headers)) headers.accept = false;
-  if (!('content-type' in headers)) headers['content-type'] = false;
+  const headers: Record<string, string | false> = { ...request.headers };
+  for (const name of ['accept', 'content-type', 'accept-encoding']) if (!(name in headers)) headers[name] = false;
   return headers;
 }
 
-function requestBody(request: TransportRequest): Buffer | Readable | undefined {
-  const { body } = request;
+function requestBody(body: RequestBody | undefined): Buffer | Readable | undefined {
   if (body === undefined) return undefined;
   // A Buffer view, not the Uint8Array: axios' default transform would send a view's whole underlying ArrayBuffer.
   if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);

@@ -6,7 +6,14 @@ import { Agent, type Dispatcher, interceptors } from 'undici';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createUndiciTransport } from './undici-transport';
 
-transportContract({ describe, it, expect, name: 'undici', createTransport: () => createUndiciTransport() });
+transportContract({
+  describe,
+  it,
+  expect,
+  name: 'undici',
+  createTransport: () => createUndiciTransport(),
+  createTrustingTransport: (ca) => createUndiciTransport({ tls: { ca } }),
+});
 
 // A user's dispatcher that follows redirects on its own: the transport must
 // still return 3xx untouched (it disables the interceptor per request).
@@ -62,6 +69,11 @@ describe('createUndiciTransport timeouts', () => {
     expect((error as TimeoutError).timeoutMs).toBe(200);
     expect(waited).toBeGreaterThanOrEqual(190);
     expect(waited).toBeLessThan(800);
+    // The message reports the time the timer measured, not only the limit.
+    const { waitedMs } = error as TimeoutError;
+    expect(waitedMs).toBeGreaterThanOrEqual(199);
+    expect(waitedMs).toBeLessThanOrEqual(waited + 5);
+    expect((error as Error).message).toBe(`headers timeout after ${waitedMs} ms (limit 200 ms)`);
     await transport.close();
   });
 
@@ -78,6 +90,8 @@ describe('createUndiciTransport timeouts', () => {
     expect(TimeoutError.isInstance(error)).toBe(true);
     expect((error as TimeoutError).phase).toBe('body');
     expect((error as TimeoutError).timeoutMs).toBe(200);
+    expect((error as Error).message).toMatch(/^body timeout after (\d{3}) ms \(limit 200 ms\)$/);
+    expect((error as TimeoutError).waitedMs).toBeGreaterThanOrEqual(199);
     await transport.close?.();
   });
 

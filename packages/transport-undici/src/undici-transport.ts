@@ -1,25 +1,6 @@
-import { InvalidOptionError, TimeoutError } from '@regkit/core';
-import {
-  assertKnownOptions,
-  type Transport,
-  type TransportRequest,
-  type TransportResponse,
-  type TransportSendOptions,
-} from '@regkit/core/spec';
-import {
-  assertIntegerOption,
-  assertTimerOption,
-  assertUnusedBody,
-  bridgeNodeStream,
-  finishResponse,
-  joinHeaders,
-  mapNetworkError,
-  parseRequestUrl,
-  requestBodyChunks,
-  resolveTlsOptions,
-  startPhaseTimeout,
-  type TlsOptions,
-} from '@regkit/core/transport-kit';
+import { InvalidOptionError } from '@regkit/core';
+import type { Transport } from '@regkit/core/spec';
+import { checkTransportOptions, exchange, requestBodyChunks, type TlsOptions } from '@regkit/core/transport-kit';
 import { Agent, type Dispatcher } from 'undici';
 import { createProxyDispatcher, type UndiciHttpProxy, validateProxyOptions } from './proxy';
 
@@ -52,11 +33,7 @@ export interface UndiciTransportOptions {
   readonly connections?: number;
   /** How long an idle keep-alive connection stays open (default 4 000 ms). */
   readonly keepAliveTimeoutMs?: number;
-  /**
-   * TLS settings of the transport's own pool: `ca` (PEM text) to trust a
-   * private certificate authority, or `insecure: true` to skip verification
-   * (test registries only). Checked eagerly; cannot be combined with `dispatcher`.
-   */
+  /** {@link TlsOptions} of the transport's own pool, checked at creation; not with `dispatcher` (set them on yours). */
   readonly tls?: TlsOptions;
   /**
    * An HTTP forward proxy (not a registry mirror), through undici's
@@ -75,9 +52,15 @@ export interface UndiciTransportOptions {
 
 const SOURCE = '@regkit/transport-undici';
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
-const DEFAULT_TIMEOUT_MS = 300_000;
 const POOL_OPTIONS = ['connectTimeoutMs', 'connections', 'keepAliveTimeoutMs', 'tls'] as const;
 const KNOWN_OPTIONS = [...POOL_OPTIONS, 'dispatcher', 'headersTimeoutMs', 'bodyTimeoutMs', 'httpProxy', 'useEnvProxy'];
+const OPTIONS_POLICY = {
+  source: SOURCE,
+  factory: 'createUndiciTransport()',
+  known: KNOWN_OPTIONS,
+  integers: { connections: 1 },
+  timers: { connectTimeoutMs: 1, headersTimeoutMs: 0, bodyTimeoutMs: 0, keepAliveTimeoutMs: 1 },
+};
 
 /**
  * Creates a {@link Transport} over undici's `request()`: a keep-alive pool
@@ -97,21 +80,17 @@ const KNOWN_OPTIONS = [...POOL_OPTIONS, 'dispatcher', 'headersTimeoutMs', 'bodyT
  * ```
  */
 export function createUndiciTransport(options: UndiciTransportOptions = {}): Transport & { close(): Promise<void> } {
+  const { tls } = checkTransportOptions(options, OPTIONS_POLICY);
   validateOptions(options);
   const userDispatcher = options.dispatcher;
-  const tls = resolveTlsOptions(SOURCE, options.tls);
-  const timeouts = {
-    connect: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-    headers: options.headersTimeoutMs ?? DEFAULT_TIMEOUT_MS,
-    body: options.bodyTimeoutMs ?? DEFAULT_TIMEOUT_MS,
-  };
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   let ownAgent: Dispatcher | undefined;
 
   function dispatcher(): Dispatcher {
     if (userDispatcher) return userDispatcher;
     if (ownAgent) return ownAgent;
     const agentOptions: Agent.Options = {
-      connectTimeout: timeouts.connect,
+      connectTimeout: connectTimeoutMs,
       ...(options.connections !== undefined && { connections: options.connections }),
       ...(options.keepAliveTimeoutMs !== undefined && { keepAliveTimeout: options.keepAliveTimeoutMs }),
       // `connect` for direct connections, `requestTls` for those tunnelled through a proxy.
@@ -121,28 +100,24 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Tra
     return ownAgent;
   }
 
-  async function send(request: TransportRequest, sendOptions: TransportSendOptions = {}): Promise<TransportResponse> {
-    const { signal } = sendOptions;
-    signal?.throwIfAborted();
-    const url = parseRequestUrl(request, SOURCE);
-    assertUnusedBody(request.body, SOURCE);
-    const mapError = (error: unknown, during: 'request' | 'body') =>
-      mapNetworkError(error, { source: SOURCE, request, signal, during, timeouts });
-
-    const headersPhase = startPhaseTimeout(signal, timeouts.headers, () => new TimeoutError('headers', timeouts.headers));
-    let response: Dispatcher.ResponseData;
-    try {
-      response = await dispatcher().request({
+  const exchangeOptions = {
+    source: SOURCE,
+    headersTimeoutMs: options.headersTimeoutMs,
+    bodyTimeoutMs: options.bodyTimeoutMs,
+    errors: { timeouts: { connect: connectTimeoutMs } },
+    // Drained, so the connection returns to the pool (undici's dump gives up on a body too large to be worth it).
+    discard: (body: unknown) => void (body as Dispatcher.ResponseData['body']).dump().catch(() => undefined),
+  };
+  const send: Transport['send'] = (request, sendOptions) =>
+    exchange(request, sendOptions, exchangeOptions, async ({ url, signal, body }) => {
+      const response = await dispatcher().request({
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
         method: request.method,
         headers: request.headers,
-        body:
-          request.body instanceof Uint8Array || request.body === undefined
-            ? (request.body ?? null)
-            : requestBodyChunks(request.body),
-        signal: headersPhase.signal ?? null,
-        // undici's own timers are coarse (about 1 s); the transport times both phases itself.
+        body: body instanceof Uint8Array || body === undefined ? (body ?? null) : requestBodyChunks(body),
+        signal: signal ?? null,
+        // undici's own timers are coarse (about 1 s); the kit times both phases to the millisecond.
         headersTimeout: 0,
         bodyTimeout: 0,
         // Disables a redirect interceptor on a user's dispatcher; core follows redirects itself.
@@ -152,22 +127,8 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Tra
         // resolution is all HEADs: without this, every one pays a new TCP connection.
         ...(request.method === 'HEAD' && { reset: false }),
       } as Dispatcher.RequestOptions);
-    } catch (error) {
-      throw mapError(error, 'request');
-    } finally {
-      headersPhase.clear();
-    }
-
-    return finishResponse(request, {
-      status: response.statusCode,
-      headers: joinHeaders(response.headers),
-      body: response.body,
-      open: (body) =>
-        bridgeNodeStream(body, { mapError: (error) => mapError(error, 'body'), idleTimeoutMs: timeouts.body, signal }),
-      // Drained (HEAD bodies are empty anyway) so the connection returns to the pool.
-      discard: (body) => void body.dump().catch(() => undefined),
+      return { status: response.statusCode, headers: response.headers, body: response.body };
     });
-  }
 
   return {
     specificationVersion: 'v1',
@@ -182,12 +143,6 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Tra
 }
 
 function validateOptions(options: UndiciTransportOptions): void {
-  if (typeof options !== 'object' || options === null) {
-    throw new InvalidOptionError('options', `${SOURCE}: options must be an object`);
-  }
-  assertKnownOptions(SOURCE, 'createUndiciTransport()', options, KNOWN_OPTIONS, {
-    proxy: 'an HTTP forward proxy is `httpProxy`; a registry mirror is `Registry`’s `proxy`',
-  });
   const { dispatcher } = options;
   if (dispatcher !== undefined) {
     const candidate = dispatcher as Partial<Record<'request' | 'close' | 'destroy', unknown>>;
@@ -214,10 +169,4 @@ function validateOptions(options: UndiciTransportOptions): void {
     }
   }
   validateProxyOptions(options);
-  assertTimerOption(SOURCE, options, 'connectTimeoutMs', 1);
-  assertTimerOption(SOURCE, options, 'headersTimeoutMs', 0);
-  assertTimerOption(SOURCE, options, 'bodyTimeoutMs', 0);
-  assertIntegerOption(SOURCE, options, 'connections', 1);
-  assertTimerOption(SOURCE, options, 'keepAliveTimeoutMs', 1);
-  resolveTlsOptions(SOURCE, options.tls);
 }

@@ -15,11 +15,24 @@ export class TimeoutError extends TransportError {
   readonly phase: TimeoutPhase;
   /** The timeout in milliseconds. */
   readonly timeoutMs: number;
+  /**
+   * How long the request actually waited, when the timer measured it: a
+   * library's coarse timer may fire well after `timeoutMs`.
+   */
+  readonly waitedMs: number | undefined;
 
-  constructor(phase: TimeoutPhase, timeoutMs: number, options?: ErrorOptions) {
-    super(`${phase} timeout after ${timeoutMs} ms`, options);
+  constructor(phase: TimeoutPhase, timeoutMs: number, options?: ErrorOptions & { readonly waitedMs?: number }) {
+    const waitedMs = options?.waitedMs === undefined ? undefined : Math.round(options.waitedMs);
+    // The message says the time waited: that is what the user lived through, and what a coarse timer distorts.
+    super(
+      waitedMs === undefined
+        ? `${phase} timeout after ${timeoutMs} ms`
+        : `${phase} timeout after ${waitedMs} ms (limit ${timeoutMs} ms)`,
+      options,
+    );
     this.phase = phase;
     this.timeoutMs = timeoutMs;
+    this.waitedMs = waitedMs;
   }
 }
 

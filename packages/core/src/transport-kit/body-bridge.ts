@@ -18,8 +18,8 @@ export interface BodyBridgeOptions {
    * stall timeout, not a limit on the whole body). `0` or absent disables it.
    */
   readonly idleTimeoutMs?: number;
-  /** The error for a stall. Default: `TimeoutError('body', idleTimeoutMs)`. */
-  readonly timeoutError?: (idleTimeoutMs: number) => unknown;
+  /** The error for a stall, given the limit and the time actually waited. Default: a `TimeoutError('body', …)`. */
+  readonly timeoutError?: (idleTimeoutMs: number, waitedMs: number) => unknown;
   /** When it aborts, the stream errors with `signal.reason` and the source is released, whatever the library does. */
   readonly signal?: AbortSignal | undefined;
 }
@@ -60,7 +60,7 @@ export function bridgeNodeStream(source: NodeReadableLike, options: BodyBridgeOp
 
 function bridge(source: ChunkSource, options: BodyBridgeOptions): ReadableStream<Uint8Array> {
   const { mapError = (error: unknown) => error, idleTimeoutMs = 0, signal } = options;
-  const timeoutError = options.timeoutError ?? ((ms: number) => new TimeoutError('body', ms));
+  const timeoutError = options.timeoutError ?? ((ms: number, waitedMs: number) => new TimeoutError('body', ms, { waitedMs }));
   let finished = false;
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   const onAbort = () => fail(signal?.reason);
@@ -84,7 +84,9 @@ function bridge(source: ChunkSource, options: BodyBridgeOptions): ReadableStream
         else signal?.addEventListener('abort', onAbort, { once: true });
       },
       async pull(c) {
-        const timer = idleTimeoutMs > 0 ? setTimeout(() => fail(timeoutError(idleTimeoutMs)), idleTimeoutMs) : undefined;
+        const started = performance.now();
+        const stalled = () => fail(timeoutError(idleTimeoutMs, performance.now() - started));
+        const timer = idleTimeoutMs > 0 ? setTimeout(stalled, idleTimeoutMs) : undefined;
         let next: IteratorResult<unknown>;
         try {
           next = await source.next();

@@ -18,6 +18,13 @@ export {
   type NodeReadableLike,
   toBytes,
 } from './body-bridge';
+export {
+  DEFAULT_TRANSPORT_TIMEOUT_MS,
+  type DispatchContext,
+  type ExchangeOptions,
+  exchange,
+  type LibraryResponse,
+} from './exchange';
 export { type HeaderSource, joinHeaders, withIdentityEncoding } from './headers';
 export {
   type HttpProxyConfig,
@@ -36,11 +43,22 @@ export {
   type NetworkErrorContext,
   type TransportTimeoutPhase,
 } from './network-error';
-export { assertIntegerOption, assertTimerOption, type ResolvedTls, resolveTlsOptions, type TlsOptions } from './options';
+export {
+  assertIntegerOption,
+  assertTimerOption,
+  type CheckedTransportOptions,
+  checkTransportOptions,
+  type ResolvedTls,
+  resolveTlsOptions,
+  type TlsOptions,
+  type TransportOptionsPolicy,
+} from './options';
 export { type PhaseTimeout, startPhaseTimeout } from './phase-timeout';
 export {
   assertUnusedBody,
   DEFAULT_UPLOAD_CHUNK_BYTES,
+  type GuardedRequestBody,
+  guardRequestBody,
   type RequestBodyChunksOptions,
   requestBodyChunks,
 } from './request-body';

@@ -122,3 +122,22 @@ describe('describeError and errorCode', () => {
     expect(errorCode(new Error('x'))).toBeUndefined();
   });
 });
+
+describe('mapNetworkError on TLS failures', () => {
+  it.each([
+    ['DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed certificate'],
+    ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'unable to verify the first certificate'],
+    ['CERT_HAS_EXPIRED', 'certificate has expired'],
+    ['ERR_TLS_CERT_ALTNAME_INVALID', "Hostname/IP does not match certificate's altnames"],
+  ])('%s: names TLS and is not retryable', (code, message) => {
+    const mapped = mapNetworkError(systemError(code, message), context) as NetworkError;
+    expect(mapped.message).toMatch(/: TLS certificate verification failed: /);
+    expect(mapped.message).toContain(message);
+    expect(mapped.retryable).toBe(false);
+  });
+
+  it('does not say TLS twice', () => {
+    const mapped = mapNetworkError(systemError('ERR_TLS_HANDSHAKE_TIMEOUT', 'TLS handshake timeout'), context) as NetworkError;
+    expect(mapped.message).not.toMatch(/verification failed/);
+  });
+});

@@ -42,7 +42,7 @@ const PLATFORM_TIMEOUT_MS: Readonly<Record<TransportTimeoutPhase, number>> = { c
 
 /**
  * Failures that the same request cannot heal: a name that does not resolve,
- * a certificate that does not verify, a header or URL the platform refuses.
+ * a header or URL the platform refuses; and every TLS verification failure.
  */
 const PERMANENT_CODES = new Set([
   'ENOTFOUND',
@@ -52,19 +52,17 @@ const PERMANENT_CODES = new Set([
   'ERR_HTTP_INVALID_HEADER_VALUE',
   'ERR_INVALID_HTTP_TOKEN',
   'UND_ERR_INVALID_ARG',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+]);
+
+/** OpenSSL's verification codes that start neither with `CERT_` nor `ERR_TLS_`. */
+const TLS_CODES = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
   'SELF_SIGNED_CERT_IN_CHAIN',
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
   'UNABLE_TO_GET_ISSUER_CERT',
   'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'CERT_REVOKED',
-  'CERT_UNTRUSTED',
-  'CERT_REJECTED',
   'HOSTNAME_MISMATCH',
-  'ERR_SSL_WRONG_VERSION_NUMBER',
 ]);
 
 /**
@@ -97,7 +95,10 @@ export function mapNetworkError(error: unknown, context: NetworkErrorContext): u
   }
   const what = context.during === 'body' ? 'reading the response body of ' : '';
   const explained = code === undefined ? undefined : context.explain?.[code];
-  const detail = scrubSecrets(explained ?? describeError(error), secrets);
+  const described = scrubSecrets(explained ?? describeError(error), secrets);
+  // "self-signed certificate" alone does not tell a user where to look.
+  const detail =
+    isTlsFailure(code) && !/\bTLS\b/.test(described) ? `TLS certificate verification failed: ${described}` : described;
   const { method, url } = context.request;
   return new NetworkError(
     `${context.source}: ${what}${method} ${redactUrl(url)} failed: ${detail}`,
@@ -113,8 +114,12 @@ function timeoutPhase(code: string | undefined, context: NetworkErrorContext): T
   return TIMEOUT_CODES[code] ?? (code === 'ETIMEDOUT' && context.during === 'request' ? 'connect' : undefined);
 }
 
+function isTlsFailure(code: string | undefined): boolean {
+  return code !== undefined && (TLS_CODES.has(code) || code.startsWith('CERT_') || code.startsWith('ERR_TLS_'));
+}
+
 function isRetryable(code: string | undefined, detail: string): boolean {
-  if (code !== undefined && (PERMANENT_CODES.has(code) || code.startsWith('ERR_TLS_') || code.startsWith('CERT_'))) return false;
+  if (code !== undefined && (PERMANENT_CODES.has(code) || isTlsFailure(code))) return false;
   // Node's fetch says "bad port" (a port the Fetch standard blocks) and "invalid header value" without a code.
   return !/\bbad port\b|invalid header value|invalid url/i.test(detail);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError } from '../errors/option-errors';
 import { createFetchTransport } from '../fetch-transport';
-import { assertIntegerOption, assertTimerOption, resolveTlsOptions } from './options';
+import { assertIntegerOption, assertTimerOption, checkTransportOptions, resolveTlsOptions } from './options';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 
@@ -62,5 +62,31 @@ describe('resolveTlsOptions', () => {
     const error = thrown(() => resolveTlsOptions('@regkit/test', tls));
     expect(error.option).toBe('tls');
     expect(error.message).not.toContain('MIIB');
+  });
+});
+
+describe('checkTransportOptions', () => {
+  const policy = {
+    source: '@regkit/test',
+    factory: 'createTest()',
+    known: ['httpProxy', 'keepAlive', 'timeoutMs', 'tls'],
+    booleans: ['keepAlive'],
+    integers: { timeoutMs: 0 },
+  };
+
+  it('refuses a non-object, unknown names (with hints), wrong booleans and integers', () => {
+    expect(thrown(() => checkTransportOptions(null, policy)).option).toBe('options');
+    expect(thrown(() => checkTransportOptions({ timeOutMs: 1 }, policy)).message).toMatch(/did you mean `timeoutMs`/);
+    expect(thrown(() => checkTransportOptions({ proxy: 'http://p:3128' }, policy)).message).toMatch(
+      /forward proxy is `httpProxy`/,
+    );
+    expect(thrown(() => checkTransportOptions({ keepAlive: 'yes' }, policy)).message).toMatch(/`keepAlive` must be a boolean/);
+    expect(thrown(() => checkTransportOptions({ timeoutMs: -1 }, policy)).option).toBe('timeoutMs');
+    expect(thrown(() => checkTransportOptions({ tls: { ca: 'nope' } }, policy)).option).toBe('tls');
+  });
+
+  it('returns the resolved tls option', () => {
+    expect(checkTransportOptions({}, policy)).toEqual({ tls: undefined });
+    expect(checkTransportOptions({ tls: { ca: PEM } }, policy)).toEqual({ tls: { ca: [PEM] } });
   });
 });

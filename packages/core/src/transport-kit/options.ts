@@ -1,5 +1,62 @@
 import { InvalidOptionError } from '../errors/option-errors';
 import { isTimerMs, MAX_TIMER_MS } from '../timer-ms';
+import { assertKnownOptions } from '../known-options';
+
+/** What a transport factory accepts, for {@link assertTransportOptions}. */
+export interface TransportOptionsPolicy {
+  /** Prefix of messages, e.g. `@regkit/transport-undici`. */
+  readonly source: string;
+  /** The factory, as messages name it, e.g. `createUndiciTransport()`. */
+  readonly factory: string;
+  /** Every option name the factory knows. */
+  readonly known: readonly string[];
+  /**
+   * A sentence for names that are common mistakes. When `httpProxy` is
+   * known, `proxy` gets a pointer to it without asking.
+   */
+  readonly hints?: Readonly<Record<string, string>>;
+  /** Options that must be `true` or `false` when given. */
+  readonly booleans?: readonly string[];
+  /** Options that must be safe integers of at least the given minimum when given. */
+  readonly integers?: Readonly<Record<string, number>>;
+  /** Timer options in milliseconds, with their minimum: at most 2³¹−1 (see {@link assertTimerOption}). */
+  readonly timers?: Readonly<Record<string, number>>;
+}
+
+/** What {@link checkTransportOptions} resolved. */
+export interface CheckedTransportOptions {
+  /** The `tls` option as Node.js TLS settings ({@link resolveTlsOptions}), if given. */
+  readonly tls: ResolvedTls | undefined;
+}
+
+/**
+ * Checks a transport factory's options: an object, every name known (a
+ * misspelt one gets a "did you mean" hint), booleans boolean, integers in
+ * range and a `tls` option (when `tls` is a known name) valid, so a typo
+ * fails at creation instead of silently running with defaults.
+ *
+ * @throws InvalidOptionError naming the option
+ */
+export function checkTransportOptions(options: unknown, policy: TransportOptionsPolicy): CheckedTransportOptions {
+  const { source, factory } = policy;
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidOptionError('options', `${source}: ${factory}: options must be an object`);
+  }
+  // `proxy` is `Registry`'s mirror option; on a transport it almost always means the forward proxy.
+  const proxyHint = policy.known.includes('httpProxy') && {
+    proxy: 'an HTTP forward proxy is `httpProxy`; a registry mirror is `Registry`’s `proxy`',
+  };
+  assertKnownOptions(source, factory, options, policy.known, { ...proxyHint, ...policy.hints });
+  for (const name of policy.booleans ?? []) {
+    const value: unknown = (options as Record<string, unknown>)[name];
+    if (value !== undefined && typeof value !== 'boolean') {
+      throw new InvalidOptionError(name, `${source}: ${factory}: \`${name}\` must be a boolean`);
+    }
+  }
+  for (const [name, min] of Object.entries(policy.integers ?? {})) assertIntegerOption(source, options, name, min);
+  for (const [name, min] of Object.entries(policy.timers ?? {})) assertTimerOption(`${source}: ${factory}`, options, name, min);
+  return { tls: policy.known.includes('tls') ? resolveTlsOptions(source, (options as { tls?: unknown }).tls) : undefined };
+}
 
 /**
  * Checks that `options[name]`, when given, is a safe integer of at least

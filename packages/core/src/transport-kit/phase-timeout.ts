@@ -11,16 +11,22 @@ export interface PhaseTimeout {
  * plain timer, so the limit holds to the millisecond where a library's own
  * timers are coarse (undici checks its timeouts about once a second). When
  * the timer fires, the returned signal aborts with `timeoutError()`, which
- * the library then rejects with. `0` means no timer: the caller's signal is
+ * the library then rejects with; it receives the milliseconds actually
+ * waited, for the message. `0` means no timer: the caller's signal is
  * returned as is.
  */
-export function startPhaseTimeout(signal: AbortSignal | undefined, timeoutMs: number, timeoutError: () => unknown): PhaseTimeout {
+export function startPhaseTimeout(
+  signal: AbortSignal | undefined,
+  timeoutMs: number,
+  timeoutError: (waitedMs: number) => unknown,
+): PhaseTimeout {
   if (timeoutMs <= 0) return { signal, clear: () => undefined };
   const controller = new AbortController();
   const forward = () => controller.abort(signal?.reason);
   if (signal?.aborted) forward();
   else signal?.addEventListener('abort', forward, { once: true });
-  const timer = setTimeout(() => controller.abort(timeoutError()), timeoutMs);
+  const started = performance.now();
+  const timer = setTimeout(() => controller.abort(timeoutError(performance.now() - started)), timeoutMs);
   return {
     signal: controller.signal,
     clear() {

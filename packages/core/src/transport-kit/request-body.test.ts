@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NetworkError } from '../errors/network-errors';
-import { assertUnusedBody, requestBodyChunks } from './request-body';
+import { assertUnusedBody, guardRequestBody, requestBodyChunks } from './request-body';
 
 async function collect(iterable: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
   const out: Uint8Array[] = [];
@@ -66,5 +66,58 @@ describe('assertUnusedBody', () => {
     expect(NetworkError.isInstance(thrown)).toBe(true);
     expect(thrown).toMatchObject({ code: 'ERR_BODY_USED', retryable: false });
     expect(() => assertUnusedBody(new Uint8Array(1), '@regkit/test')).not.toThrow();
+  });
+});
+
+describe('guardRequestBody', () => {
+  it('passes bytes as they are, and a stream’s chunks unchanged', async () => {
+    const bytes = new Uint8Array([1]);
+    expect(guardRequestBody(bytes).body).toBe(bytes);
+    const source = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(new Uint8Array([1, 2]));
+        c.enqueue(new Uint8Array([3]));
+        c.close();
+      },
+    });
+    const { body } = guardRequestBody(source);
+    expect(source.locked).toBe(true);
+    expect(new Uint8Array(await new Response(body as ReadableStream).arrayBuffer())).toEqual(new Uint8Array([1, 2, 3]));
+  });
+
+  it('cancels the caller’s stream when the signal aborts mid-read, and errors the library’s read', async () => {
+    let cancelled: unknown;
+    const source = new ReadableStream<Uint8Array>(
+      {
+        pull: () => new Promise<void>(() => undefined), // a producer that has nothing yet
+        cancel(reason) {
+          cancelled = reason;
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    const controller = new AbortController();
+    const reader = (guardRequestBody(source, controller.signal).body as ReadableStream<Uint8Array>).getReader();
+    const read = reader.read();
+    const reason = new Error('aborted');
+    controller.abort(reason);
+    await expect(read).rejects.toBe(reason);
+    expect(cancelled).toBe(reason);
+  });
+
+  it('leaves an ended stream alone on release', async () => {
+    let cancels = 0;
+    const source = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.close();
+      },
+      cancel() {
+        cancels++;
+      },
+    });
+    const guarded = guardRequestBody(source);
+    await new Response(guarded.body as ReadableStream).arrayBuffer();
+    guarded.release(new Error('late'));
+    expect(cancels).toBe(0);
   });
 });

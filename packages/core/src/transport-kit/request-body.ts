@@ -1,5 +1,6 @@
 import { NetworkError } from '../errors/network-errors';
 import type { RequestBody } from '../transport';
+import { bridgeWebStream } from './body-bridge';
 
 /** The largest chunk the request body helpers hand to an HTTP library, by default. */
 export const DEFAULT_UPLOAD_CHUNK_BYTES = 64 * 1024;
@@ -72,4 +73,31 @@ async function* slices(source: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
       yield chunk.subarray(offset, Math.min(offset + chunkBytes, chunk.byteLength));
     }
   }
+}
+
+/** A request body handed to a library, with a way to let go of it. See {@link guardRequestBody}. */
+export interface GuardedRequestBody {
+  /** The body to send: bytes as they are, a stream as a pass-through of the caller's. */
+  readonly body: RequestBody | undefined;
+  /** Cancels the caller's stream with `reason` unless it has ended; call it when the request failed. Never throws. */
+  release(reason: unknown): void;
+}
+
+/**
+ * Makes sure the caller's stream body is let go when a request ends early.
+ * A library that is aborted mid-upload stops reading the body but does not
+ * always cancel it (Node's `fetch` does not), and the producer behind it
+ * (a file, a hash, a generator) would wait for ever. The returned stream
+ * passes the bytes through unchanged, chunk by chunk as the library asks
+ * (no read-ahead); when `signal` aborts or {@link GuardedRequestBody.release}
+ * is called, the caller's stream is cancelled with the reason and the
+ * library's read errors with it. Bytes need no guard and pass as they are.
+ */
+export function guardRequestBody(body: RequestBody | undefined, signal?: AbortSignal): GuardedRequestBody {
+  if (body === undefined || body instanceof Uint8Array) return { body, release: () => undefined };
+  // The response body bridge does exactly this for a stream read chunk by chunk: an abort errors
+  // it and cancels its source. A release is one more abort, the request's own.
+  const released = new AbortController();
+  const stop = signal === undefined ? released.signal : AbortSignal.any([signal, released.signal]);
+  return { body: bridgeWebStream(body, { signal: stop }), release: (reason) => released.abort(reason) };
 }

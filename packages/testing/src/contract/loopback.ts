@@ -1,4 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { type AddressInfo, createServer as createTcpServer, type Server, type Socket } from 'node:net';
 
 /** A raw TCP server started by {@link ServerScope.serveTcp}. */
@@ -39,19 +40,23 @@ export type LoopbackHandler = (request: IncomingMessage, response: ServerRespons
 export class ServerScope {
   readonly #closers: (() => Promise<void>)[] = [];
 
-  /** Starts an HTTP server that runs `handler` for every request. */
-  async serve(handler: LoopbackHandler): Promise<LoopbackServer> {
+  /**
+   * Starts an HTTP server that runs `handler` for every request; an HTTPS
+   * one (origin `https://127.0.0.1:<port>`) when given a key and certificate.
+   */
+  async serve(handler: LoopbackHandler, tls?: { readonly key: string; readonly cert: string }): Promise<LoopbackServer> {
     const requests: SeenRequest[] = [];
     const waiters: { count: number; resolve: () => void }[] = [];
-    const server = createServer((request, response) => {
+    const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
       requests.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers });
       for (const waiter of waiters.filter((w) => requests.length >= w.count)) waiter.resolve();
       Promise.resolve()
         .then(() => handler(request, response))
         .catch(() => request.socket.destroy());
-    });
+    };
+    const server = tls === undefined ? createServer(onRequest) : createTlsServer(tls, onRequest);
     // Keep-alive sockets would otherwise hold `close()` open.
-    const origin = await listen(server);
+    const origin = (await listen(server)).replace(/^http:/, tls === undefined ? 'http:' : 'https:');
     this.#closers.push(async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

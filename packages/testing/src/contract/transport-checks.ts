@@ -8,6 +8,7 @@ import { TimeoutError, TransportError } from '@regkit/core';
 import type { Transport, TransportResponse } from '@regkit/core/spec';
 import { type ContractCheck, type ContractExpect, withDeadline } from './contract-api';
 import type { ServerScope } from './loopback';
+import { loopbackCertificate } from './loopback-certificate';
 
 /** What a transport declares it can do; checks that need a missing capability are skipped. */
 export interface TransportCapabilities {
@@ -32,12 +33,16 @@ export interface TransportCheckContext {
   readonly servers: ServerScope;
   /** Size of the large download, in bytes. */
   readonly largeBodyBytes: number;
+  /** A transport that trusts the given CA (PEM), closed after the check; checks that need it are skipped without it. */
+  readonly createTrustingTransport?: ((caPem: string) => Transport | Promise<Transport>) | undefined;
 }
 
 /** One check of the transport contract. */
 export interface TransportCheck extends ContractCheck<TransportCheckContext> {
   /** The capability this check needs, if any. */
   readonly requires?: keyof TransportCapabilities;
+  /** True for checks that need `createTrustingTransport` and the `openssl` command (for a certificate). */
+  readonly needsTrust?: boolean;
 }
 
 const KiB = 1024;
@@ -365,6 +370,94 @@ export const transportChecks: readonly TransportCheck[] = [
       });
       expect(response.status).toBe(201);
       expect(await readJson(response), 'what the server received').toEqual({ bytes: total, sha256: clientHash.digest('hex') });
+      // A stream of unknown length goes chunked; a Content-Length, if any, must be the length that arrived.
+      const { 'content-length': length, 'transfer-encoding': encoding } = server.requests[0]?.headers ?? {};
+      if (length !== undefined) expect(length, 'content-length of a stream upload').toBe(String(total));
+      else expect(encoding, 'transfer-encoding of a stream upload without content-length').toBe('chunked');
+    },
+  },
+  {
+    id: 'upload-stream-length',
+    group: 'bodies',
+    requires: 'streamingUpload',
+    title: 'a stream upload with the caller’s Content-Length sends exactly that header and those bytes',
+    timeoutMs: 15_000,
+    async run({ transport, expect, servers }) {
+      const server = await servers.serve(echoDigest);
+      const parts = [patternChunk(0, 300 * KiB), patternChunk(1, 7), patternChunk(2, 200 * KiB)];
+      const total = parts.reduce((sum, part) => sum + part.length, 0);
+      const hash = createHash('sha256');
+      for (const part of parts) hash.update(part);
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          const next = parts.shift();
+          if (next === undefined) controller.close();
+          else controller.enqueue(next);
+        },
+      });
+      const response = await transport.send({
+        method: 'PATCH',
+        url: server.url('/chunk'),
+        headers: { 'content-length': String(total), 'content-range': `0-${total - 1}` },
+        body,
+      });
+      expect(response.status).toBe(201);
+      expect(await readJson(response), 'what the server received').toEqual({ bytes: total, sha256: hash.digest('hex') });
+      const seen = server.requests[0]?.headers ?? {};
+      expect(seen['content-length'], 'content-length as the caller set it').toBe(String(total));
+      expect(seen['transfer-encoding'] ?? 'none', 'transfer-encoding beside a content-length').toBe('none');
+    },
+  },
+  {
+    id: 'abort-during-upload',
+    group: 'abort and timeouts',
+    requires: 'streamingUpload',
+    title: 'aborting mid-upload rejects with signal.reason, drops the request and stops reading the body',
+    timeoutMs: 15_000,
+    async run({ transport, expect, servers }) {
+      const firstBytes = deferred();
+      const dropped = deferred();
+      const server = await servers.serve((req) => {
+        req.once('data', () => firstBytes.resolve());
+        req.socket.on('close', () => dropped.resolve());
+        // Reads on and never answers: only the abort can end this request.
+        req.resume();
+      });
+      const cancelled = deferred();
+      let produced = 0;
+      const body = new ReadableStream<Uint8Array>(
+        {
+          async pull(controller) {
+            // 256 KiB, then a producer that has nothing more yet (a slow disk, a chunk being hashed).
+            if (produced >= 256 * KiB) {
+              await Promise.race([cancelled.promise, sleep(10_000)]);
+              return;
+            }
+            const bytes = patternChunk(produced / (64 * KiB), 64 * KiB);
+            produced += bytes.length;
+            controller.enqueue(bytes);
+          },
+          cancel() {
+            cancelled.resolve();
+          },
+        },
+        { highWaterMark: 0 },
+      );
+      const controller = new AbortController();
+      const reason = new Error('contract: aborted mid-upload');
+      const pending = settle(
+        transport.send({ method: 'PUT', url: server.url('/upload'), headers: {}, body }, { signal: controller.signal }),
+      );
+      const sawBytes = await Promise.race([firstBytes.promise.then(() => true), sleep(5_000).then(() => false)]);
+      expect(sawBytes, 'the server saw the first bytes of the upload').toBe(true);
+      controller.abort(reason);
+      const outcome = await withDeadline(pending, 5_000, 'send() did not settle after its signal aborted mid-upload');
+      expect(outcome.rejected, 'send() rejected').toBe(true);
+      expect(outcome.value, 'rejection').toBe(reason);
+      const closedSocket = await Promise.race([dropped.promise.then(() => true), sleep(5_000).then(() => false)]);
+      expect(closedSocket, 'the connection of the aborted upload was closed').toBe(true);
+      const stopped = await Promise.race([cancelled.promise.then(() => true), sleep(5_000).then(() => false)]);
+      expect(stopped, 'the request body stream was cancelled after the abort').toBe(true);
     },
   },
   {
@@ -647,6 +740,38 @@ export const transportChecks: readonly TransportCheck[] = [
       });
       const outcome = await settle(transport.send({ method: 'GET', url: `${server.origin}/v2/`, headers: {} }));
       expectTransportError(expect, outcome, 'send() answered with garbage');
+    },
+  },
+
+  // ── TLS ───────────────────────────────────────────────────────────────────
+  {
+    id: 'tls-private-ca',
+    group: 'tls',
+    needsTrust: true,
+    title: 'trusts a private CA when told to; without it, fails with a TransportError naming TLS, not retryable',
+    timeoutMs: 15_000,
+    async run({ transport, expect, servers, createTrustingTransport }) {
+      const certificate = loopbackCertificate();
+      if (certificate === undefined || createTrustingTransport === undefined)
+        throw new Error('needs openssl and createTrustingTransport');
+      const server = await servers.serve((_, res) => {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end('over tls');
+      }, certificate);
+      const untrusted = await settle(transport.send({ method: 'GET', url: server.url('/v2/'), headers: {} }));
+      expectTransportError(expect, untrusted, 'send() to a server with a self-signed certificate');
+      expect(describe(untrusted.value), 'the error names TLS').toMatch(/\bTLS\b/);
+      expect((untrusted.value as { retryable?: unknown }).retryable ?? false, 'the error is retryable').toBe(false);
+      expect(server.requests.length, 'requests that got past the TLS handshake').toBe(0);
+
+      const trusting = await createTrustingTransport(certificate.cert);
+      try {
+        const response = await trusting.send({ method: 'GET', url: server.url('/v2/'), headers: {} });
+        expect(response.status).toBe(200);
+        expect(await readText(response)).toBe('over tls');
+      } finally {
+        await trusting.close?.();
+      }
     },
   },
 ];

@@ -1,7 +1,9 @@
 import { createFetchTransport } from '@regkit/core';
 import type { Transport, TransportResponse } from '@regkit/core/spec';
 import { describe, expect, it } from 'vitest';
+import { createHandlerTransport, type RequestHandlerTarget } from '../handler-transport';
 import { runTransportContract, transportChecks, transportContract } from './index';
+import { loopbackCertificate } from './loopback-certificate';
 
 // Core's fetch transport runs the contract here rather than in core, so that
 // core never depends on @regkit/testing (testing depends on core).
@@ -12,6 +14,26 @@ transportContract({
   expect,
   name: 'fetch (Node.js)',
   createTransport: () => createFetchTransport(),
+  supports: { rawContentEncoding: false },
+});
+
+// The handler transport has no network of its own: here its target hands each request on to
+// the contract's loopback servers with Node's fetch, so the contract checks the handler
+// transport's own part (bodies both ways, aborts, error and header handling) end to end.
+// The stand-in network asks for no compression, as a fake registry never compresses.
+const loopbackNetwork: RequestHandlerTarget = {
+  serves: (origin) => new URL(origin).hostname === '127.0.0.1',
+  handle(request) {
+    if (!request.headers.has('accept-encoding')) request.headers.set('accept-encoding', 'identity');
+    return fetch(request);
+  },
+};
+transportContract({
+  describe,
+  it,
+  expect,
+  name: 'handler transport (to loopback through fetch)',
+  createTransport: () => createHandlerTransport(loopbackNetwork),
   supports: { rawContentEncoding: false },
 });
 
@@ -79,7 +101,13 @@ describe('the transport contract fails broken transports', () => {
 
   it('one that ignores the abort signal', async () => {
     const deaf = tamper((inner) => (request) => inner.send(request));
-    const aborts = ['abort-before-send', 'abort-during-body', 'abort-waiting-for-headers', 'stalled-headers'];
+    const aborts = [
+      'abort-before-send',
+      'abort-during-body',
+      'abort-during-upload',
+      'abort-waiting-for-headers',
+      'stalled-headers',
+    ];
     expect(await failedChecks(deaf, aborts)).toEqual(aborts);
   }, 60_000);
 
@@ -127,6 +155,17 @@ describe('the transport contract fails broken transports', () => {
     });
     const broken = ['abort-during-body', 'reset-mid-body', 'truncated-body'];
     expect(await failedChecks(quiet, broken)).toEqual(broken);
+  });
+
+  it('one that ignores the CA it is told to trust', async () => {
+    const results = await runTransportContract({
+      createTransport: () => createFetchTransport(),
+      createTrustingTransport: () => createFetchTransport(),
+      only: ['tls-private-ca'],
+      expect,
+    });
+    // Skipped only where the openssl command is missing (no certificate to serve).
+    expect(results.map((r) => r.status)).toEqual([loopbackCertificate() === undefined ? 'skipped' : 'failed']);
   });
 
   it('reports unsupported checks as skipped, and rejects unknown ids', async () => {

@@ -1,6 +1,7 @@
 import type { Transport } from '@regkit/core/spec';
 import { assertExpect, type ContractResult, type ContractRunner, registerChecks, runChecks, withDeadline } from './contract-api';
 import { ServerScope } from './loopback';
+import { loopbackCertificate } from './loopback-certificate';
 import { type TransportCapabilities, type TransportCheck, transportChecks } from './transport-checks';
 
 /** Options of {@link transportContract} and {@link runTransportContract}. */
@@ -18,6 +19,13 @@ export interface TransportContractOptions {
   readonly largeBodyBytes?: number;
   /** Runs only the checks with these ids (see `transportChecks`). */
   readonly only?: readonly string[];
+  /**
+   * Returns a transport that trusts `caPem` (a PEM certificate), for a
+   * transport with a CA option (`tls: { ca }`). With it, the TLS check runs
+   * against a loopback HTTPS server whose self-signed certificate the
+   * `openssl` command makes; without either, that check is skipped.
+   */
+  readonly createTrustingTransport?: (caPem: string) => Transport | Promise<Transport>;
 }
 
 const DEFAULT_LARGE_BODY_BYTES = 64 * 1024 * 1024;
@@ -30,10 +38,13 @@ const DEFAULT_LARGE_BODY_BYTES = 64 * 1024 * 1024;
  * It checks what core relies on: every status resolves and 3xx are returned
  * unfollowed; header names are lower-case and repeats joined; HEAD has no
  * body; bodies stream both ways (a large download in bounded memory, an
- * upload that reaches the server before its stream ends); aborts reject with
- * `signal.reason`, before and during the body; stalls, resets, truncation,
- * refused connections and garbage answers surface as `TransportError` /
- * `TimeoutError`.
+ * upload that reaches the server before its stream ends, chunked or with its
+ * exact `content-length`); aborts reject with `signal.reason`, before and
+ * during the body and mid-upload (which also cancels the request body
+ * stream); stalls, resets, truncation, refused connections and garbage
+ * answers surface as `TransportError` / `TimeoutError`; with
+ * `createTrustingTransport`, a private CA is trusted and an untrusted
+ * certificate fails with a non-retryable error naming TLS.
  *
  * @example Vitest
  * ```ts
@@ -50,7 +61,7 @@ export function transportContract(options: TransportContractOptions & ContractRu
     options,
     `transport contract: ${options.name ?? 'transport'}`,
     selectChecks(options),
-    (check) => isSupported(check, options.supports),
+    (check) => isSupported(check, options),
     (check) => executeCheck(check, { ...options, expect }),
   );
 }
@@ -66,7 +77,7 @@ export function runTransportContract(
   const { expect = assertExpect } = options;
   return runChecks(
     selectChecks(options),
-    (check) => isSupported(check, options.supports),
+    (check) => isSupported(check, options),
     (check) => executeCheck(check, { ...options, expect }),
   );
 }
@@ -83,8 +94,9 @@ function selectChecks(options: TransportContractOptions): readonly TransportChec
   return transportChecks.filter((check) => options.only?.includes(check.id));
 }
 
-function isSupported(check: TransportCheck, supports: TransportCapabilities = {}): boolean {
-  return check.requires === undefined || supports[check.requires] !== false;
+function isSupported(check: TransportCheck, options: TransportContractOptions): boolean {
+  if (check.needsTrust && (options.createTrustingTransport === undefined || loopbackCertificate() === undefined)) return false;
+  return check.requires === undefined || options.supports?.[check.requires] !== false;
 }
 
 async function executeCheck(
@@ -101,6 +113,7 @@ async function executeCheck(
         expect: options.expect,
         servers,
         largeBodyBytes: options.largeBodyBytes ?? DEFAULT_LARGE_BODY_BYTES,
+        createTrustingTransport: options.createTrustingTransport,
       }),
       check.timeoutMs,
       `check "${check.id}" did not finish`,
