@@ -1,6 +1,6 @@
 import { InvalidOptionError } from '../errors/option-errors';
-import { isTimerMs, MAX_TIMER_MS } from '../timer-ms';
 import { assertKnownOptions } from '../known-options';
+import { isTimerMs, MAX_TIMER_MS } from '../timer-ms';
 
 /** What a transport factory accepts, for {@link assertTransportOptions}. */
 export interface TransportOptionsPolicy {
