@@ -54,7 +54,7 @@ export function checkTransportOptions(options: unknown, policy: TransportOptions
     }
   }
   for (const [name, min] of Object.entries(policy.integers ?? {})) assertIntegerOption(source, options, name, min);
-  for (const [name, min] of Object.entries(policy.timers ?? {})) assertTimerOption(`${source}: ${factory}`, options, name, min);
+  for (const [name, min] of Object.entries(policy.timers ?? {})) assertTimerOption(source, options, name, min);
   return { tls: policy.known.includes('tls') ? resolveTlsOptions(source, (options as { tls?: unknown }).tls) : undefined };
 }
 
