@@ -45,7 +45,9 @@ export interface CopyProgress {
 
 /** One blob of a copy, as of a progress report. */
 export interface CopyBlobProgress {
+  /** The blob's digest. */
   readonly digest: string;
+  /** Its size in bytes, from the manifest's descriptor. */
   readonly size: number;
   /** Bytes of it sent so far; its whole size once mounted or skipped. */
   readonly done: number;

@@ -43,6 +43,12 @@ const OPTIONS_POLICY = {
 };
 const identity = <T>(data: T): T => data;
 
+/** A {@link Transport} that owns connections and can let them go. */
+export interface AxiosTransport extends Transport {
+  /** Closes the agents it created (connections a caller passed in stay open). Call it when the transport is no longer needed. */
+  close(): Promise<void>;
+}
+
 /**
  * Creates a {@link Transport} over axios (Node.js http adapter): bodies
  * streamed both ways and never decompressed, redirects never followed, every
@@ -60,7 +66,7 @@ const identity = <T>(data: T): T => data;
  * const registry = new Registry({ domain: 'ghcr.io', transport });
  * ```
  */
-export function createAxiosTransport(options: AxiosTransportOptions = {}): Transport & { close(): Promise<void> } {
+export function createAxiosTransport(options: AxiosTransportOptions = {}): AxiosTransport {
   const { tls } = checkTransportOptions(options, OPTIONS_POLICY);
   validateOptions(options);
   const userInstance = options.instance;

@@ -3,5 +3,5 @@
  *
  * @packageDocumentation
  */
-export { type AxiosTransportOptions, createAxiosTransport } from './axios-transport';
+export { type AxiosTransport, type AxiosTransportOptions, createAxiosTransport } from './axios-transport';
 export type { AxiosHttpProxy, AxiosHttpProxyConfig } from './proxy-agents';

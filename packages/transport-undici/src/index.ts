@@ -1,2 +1,2 @@
 export type { UndiciHttpProxy, UndiciHttpProxyConfig } from './proxy';
-export { createUndiciTransport, type UndiciTransportOptions } from './undici-transport';
+export { createUndiciTransport, type UndiciTransport, type UndiciTransportOptions } from './undici-transport';

@@ -62,6 +62,12 @@ const OPTIONS_POLICY = {
   timers: { connectTimeoutMs: 1, headersTimeoutMs: 0, bodyTimeoutMs: 0, keepAliveTimeoutMs: 1 },
 };
 
+/** A {@link Transport} that owns connections and can let them go. */
+export interface UndiciTransport extends Transport {
+  /** Closes its own undici `Agent` (connections a caller passed in stay open). Call it when the transport is no longer needed. */
+  close(): Promise<void>;
+}
+
 /**
  * Creates a {@link Transport} over undici's `request()`: a keep-alive pool
  * (its own `Agent`, created on the first request, unless you pass a
@@ -79,7 +85,7 @@ const OPTIONS_POLICY = {
  * await transport.close();
  * ```
  */
-export function createUndiciTransport(options: UndiciTransportOptions = {}): Transport & { close(): Promise<void> } {
+export function createUndiciTransport(options: UndiciTransportOptions = {}): UndiciTransport {
   const { tls } = checkTransportOptions(options, OPTIONS_POLICY);
   validateOptions(options);
   const userDispatcher = options.dispatcher;

@@ -5,7 +5,9 @@ import { TimeoutError } from '../errors/transport-errors';
  * does not import `node:stream`): it iterates chunks and can be destroyed.
  */
 export interface NodeReadableLike extends AsyncIterable<unknown> {
+  /** Stops the stream and frees its resources (the socket), optionally with the error that ended it. */
   destroy(error?: Error): unknown;
+  /** Subscribes to the stream's failure, which may come while nobody is reading. */
   on(event: 'error', listener: (error: unknown) => void): unknown;
 }
 

@@ -17,6 +17,7 @@ export const DEFAULT_TRANSPORT_TIMEOUT_MS = 300_000;
 
 /** What an HTTP library answered, as far as {@link exchange} needs it. */
 export interface LibraryResponse {
+  /** The HTTP status code. */
   readonly status: number;
   /** Response headers in any shape {@link joinHeaders} reads. */
   readonly headers: HeaderSource | null | undefined;

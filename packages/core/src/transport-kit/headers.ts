@@ -1,12 +1,20 @@
 import type { HeaderMap } from '../transport';
 
 /** A WHATWG `Headers` as far as {@link joinHeaders} needs one. */
-interface HeadersLike {
+/** A WHATWG `Headers`-like object: anything that lists its fields with `forEach`. */
+export interface HeadersLike {
+  /** Calls `callback` once per field (for `set-cookie`, once per value). */
   forEach(callback: (value: string, name: string) => void): void;
 }
 
+/** An object that turns itself into a plain record of fields, as `AxiosHeaders` does. */
+export interface SerializableHeaders {
+  /** The fields as a plain record. */
+  toJSON(): unknown;
+}
+
 /** What HTTP libraries hand back as response headers. */
-export type HeaderSource = HeadersLike | Readonly<Record<string, unknown>> | { toJSON(): unknown };
+export type HeaderSource = HeadersLike | Readonly<Record<string, unknown>> | SerializableHeaders;
 
 /**
  * Response headers as the Transport contract wants them: lower-case names,

@@ -25,7 +25,7 @@ export {
   exchange,
   type LibraryResponse,
 } from './exchange';
-export { type HeaderSource, joinHeaders, withIdentityEncoding } from './headers';
+export { type HeaderSource, type HeadersLike, joinHeaders, type SerializableHeaders, withIdentityEncoding } from './headers';
 export {
   type HttpProxyConfig,
   type HttpProxyOption,
@@ -39,6 +39,7 @@ export {
   describeError,
   detachedCause,
   errorCode,
+  type FailedRequest,
   mapNetworkError,
   type NetworkErrorContext,
   type TransportTimeoutPhase,

@@ -7,12 +7,22 @@ import { scrubSecrets, secretValues } from './secrets';
 /** A timeout phase a transport can report (the whole-request timeout is core's). */
 export type TransportTimeoutPhase = Exclude<TimeoutPhase, 'request'>;
 
+/** The request a network failure belongs to, as {@link NetworkErrorContext} names it. */
+export interface FailedRequest {
+  /** The HTTP method. */
+  readonly method: string;
+  /** The absolute URL; messages show it redacted. */
+  readonly url: string;
+  /** The headers sent; their values are kept out of every message and cause. */
+  readonly headers?: Readonly<HeaderMap>;
+}
+
 /** What {@link mapNetworkError} needs to know about the failed request. */
 export interface NetworkErrorContext {
   /** Prefix of messages: the package and transport, e.g. `@regkit/transport-undici`. */
   readonly source: string;
   /** The request that failed; its header values are kept out of every message and cause. */
-  readonly request: { readonly method: string; readonly url: string; readonly headers?: Readonly<HeaderMap> };
+  readonly request: FailedRequest;
   /** The caller's signal: once it aborted, its reason is the answer, whatever the library threw. */
   readonly signal?: AbortSignal | undefined;
   /** Whether the failure came while waiting for the response or while reading its body. */

@@ -2,7 +2,7 @@ import { InvalidOptionError } from '../errors/option-errors';
 import { assertKnownOptions } from '../known-options';
 import { isTimerMs, MAX_TIMER_MS } from '../timer-ms';
 
-/** What a transport factory accepts, for {@link assertTransportOptions}. */
+/** What a transport factory accepts, for {@link checkTransportOptions}. */
 export interface TransportOptionsPolicy {
   /** Prefix of messages, e.g. `@regkit/transport-undici`. */
   readonly source: string;
@@ -110,7 +110,9 @@ export interface TlsOptions {
 
 /** What Node's `tls.connect` takes for {@link TlsOptions}. */
 export interface ResolvedTls {
+  /** The PEM certificates to trust instead of the platform's list, when `tls.ca` was given. */
   readonly ca?: string[];
+  /** `false` only when the caller opted in with `tls.insecure: true`. */
   readonly rejectUnauthorized?: false;
 }
 

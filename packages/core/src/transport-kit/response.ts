@@ -7,7 +7,9 @@ export function hasNoBody(method: string, status: number): boolean {
 
 /** The parts of a raw response that {@link finishResponse} assembles. */
 export interface RawResponse<Body> {
+  /** The HTTP status code. */
   readonly status: number;
+  /** The response headers, already joined (see `joinHeaders`). */
   readonly headers: HeaderMap;
   /** The library's body, if any. */
   readonly body: Body | null | undefined;
