@@ -42,3 +42,39 @@ authenticatorContract({
   createAuthenticator: () => createTokenAuthenticator({ username: 'alice', password: 'contract-password' }),
   scenario: tokenScenario({ alice: 'contract-password' }),
 });
+
+// Credentials from a provider (Docker's config, a keychain) are held to the same contract as fixed ones,
+// the hostile realm and redirect cases included.
+authenticatorContract({
+  describe,
+  it,
+  expect,
+  name: 'token (credential provider)',
+  createAuthenticator: () =>
+    createTokenAuthenticator({
+      credentials: {
+        specificationVersion: 'v1',
+        getCredentials: async (host) =>
+          host === 'registry.example.test' || host === 'registry.contract.test'
+            ? { username: 'alice', password: 'contract-password' }
+            : undefined,
+      },
+    }),
+  scenario: tokenScenario({ alice: 'contract-password' }),
+});
+
+authenticatorContract({
+  describe,
+  it,
+  expect,
+  name: 'token (credential provider, OAuth2 password grant)',
+  createAuthenticator: () =>
+    createTokenAuthenticator({
+      oauth2: true,
+      credentials: {
+        specificationVersion: 'v1',
+        getCredentials: async () => ({ username: 'alice', password: 'contract-password' }),
+      },
+    }),
+  scenario: tokenScenario({ alice: 'contract-password' }),
+});
