@@ -11,6 +11,7 @@ import {
   coversScopes,
   MAX_AUTH_RESENDS,
   splitScopes,
+  untilAborted,
 } from '@regkit/core/spec';
 import { credentialIdentity } from './credential-identity';
 import { type TokenAuthenticatorOptions, validateOptions } from './options';
@@ -91,26 +92,6 @@ function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
   map.delete(key);
   map.set(key, value);
   if (map.size > MAX_REMEMBERED) map.delete(map.keys().next().value as K);
-}
-
-/** Rejects with the signal's reason when it aborts first. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 /**

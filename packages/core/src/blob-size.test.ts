@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError, RegistryProtocolError, TransportError } from './errors';
 import { Registry } from './registry';
-import { sha256 } from './test-support';
+import { rejectionOf, sha256 } from './test-support';
 import type { HeaderMap, Transport, TransportRequest, TransportResponse } from './transport';
 
 const CONTENT = new TextEncoder().encode('0123456789abcdef'); // 16 bytes
@@ -84,15 +84,6 @@ async function drain(body: ReadableStream<Uint8Array>, onChunk: (chunk: Uint8Arr
     length += value.byteLength;
     onChunk(value);
   }
-}
-
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('blobs().get() with a known size', () => {

@@ -2,6 +2,7 @@ import type { AuthContext, AuthDecision, Authenticator, AuthRequest, AuthRespons
 import type { CredentialProvider, Credentials } from './credentials';
 import { AuthenticationError, InvalidOptionError } from './errors';
 import { parseScope } from './scope';
+import { untilAborted } from './until-aborted';
 
 /** How {@link authenticatorFromProvider} names itself and its errors. */
 export interface ProviderAuthenticatorOptions {
@@ -34,25 +35,6 @@ function repositoryOf(scopes: readonly string[]): string | undefined {
     if (parsed?.type === 'repository') return parsed.name;
   }
   return undefined;
-}
-
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 /**

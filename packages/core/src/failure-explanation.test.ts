@@ -2,7 +2,7 @@ import { HttpResponse, http } from 'msw';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { InsufficientScopeError, ResourceNotFoundError, UnauthorizedError } from './errors';
 import { Registry } from './registry';
-import { mswServer, ORIGIN, sha256 } from './test-support';
+import { mswServer, ORIGIN, rejectionOf, sha256 } from './test-support';
 
 const server = mswServer();
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
@@ -11,15 +11,6 @@ afterAll(() => server.close());
 
 const HUB = 'https://registry-1.docker.io';
 const DIGEST = sha256('layer');
-
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 const registry = (domain = 'registry.test') => new Registry({ domain, retry: { limit: 0 } });
 const unauthorizedBody = { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] };

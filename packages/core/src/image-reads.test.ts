@@ -10,7 +10,7 @@ import {
 } from './errors';
 import { MediaTypes } from './media-types';
 import { Registry } from './registry';
-import { blob, FakeRepo, imageManifest, mswServer, ORIGIN, repoHandlers } from './test-support';
+import { blob, FakeRepo, imageManifest, mswServer, ORIGIN, rejectionOf, repoHandlers } from './test-support';
 
 const server = mswServer();
 const requests: string[] = [];
@@ -27,15 +27,6 @@ afterEach(() => {
 afterAll(() => server.close());
 
 const registry = () => new Registry({ domain: 'registry.test' });
-
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 const RUN_CONFIG = { Env: ['PATH=/usr/bin'], Entrypoint: ['/app'], User: '1000', Labels: { team: 'x' } };
 

@@ -4,7 +4,7 @@ import { InvalidListingEntryError, InvalidOptionError, ListingTooLargeError, Pag
 import { MediaTypes } from './media-types';
 import { RecentEntries } from './recent-entries';
 import { Registry } from './registry';
-import { mswServer, ORIGIN, sha256 } from './test-support';
+import { mswServer, ORIGIN, rejectionOf, sha256 } from './test-support';
 
 const server = mswServer();
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
@@ -12,15 +12,6 @@ afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
 const registry = () => new Registry({ domain: 'registry.test', retry: { limit: 0 } });
-
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** `tags/list` answering `pages[i]` for `?page=i`, linking to the next page while there is one. */
 function tagPages(repository: string, pages: readonly (readonly unknown[])[], cursorParam = 'page') {

@@ -4,7 +4,7 @@ import { DigestMismatchError, InvalidManifestError, SchemaV1NotSupportedError } 
 import { parseManifest } from './manifest';
 import { MediaTypes } from './media-types';
 import { Registry } from './registry';
-import { blob, bytesOf, mswServer, ORIGIN, sha256 } from './test-support';
+import { blob, bytesOf, mswServer, ORIGIN, rejectionOf, sha256 } from './test-support';
 
 const server = mswServer();
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
@@ -21,15 +21,6 @@ const child = {
 };
 /** Both an index and an image: CVE-2021-41190. */
 const both = bytesOf({ schemaVersion: 2, config: descriptor, layers: [], manifests: [child] });
-
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('ambiguous manifests', () => {
   it.each([

@@ -5,6 +5,7 @@ import { pushArtifact } from './push-artifact';
 import { referrersTag } from './referrers';
 import { type ReferrersTestOptions, ReferrersTestRegistry, sha256 } from './referrers-test-registry';
 import { Registry } from './registry';
+import { rejectionOf } from './test-support';
 
 const REPO = 'team/app';
 const SBOM = 'application/spdx+json';
@@ -29,15 +30,6 @@ function setup(options: ReferrersTestOptions) {
 }
 
 const rivalDigestOf = (bytes: Uint8Array) => sha256(bytes);
-
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 async function attachTwo(setupResult: ReturnType<typeof setup>) {
   const { repository, subject } = setupResult;

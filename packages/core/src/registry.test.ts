@@ -22,7 +22,7 @@ import {
 } from './errors';
 import { MediaTypes } from './media-types';
 import { Registry } from './registry';
-import { blob, bytesOf, FakeRepo, imageManifest, mswServer, ORIGIN, repoHandlers, sha256 } from './test-support';
+import { blob, bytesOf, FakeRepo, imageManifest, mswServer, ORIGIN, rejectionOf, repoHandlers, sha256 } from './test-support';
 
 const server = mswServer();
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
@@ -31,15 +31,6 @@ afterAll(() => server.close());
 
 function registry(overrides: Partial<ConstructorParameters<typeof Registry>[0]> = {}) {
   return new Registry({ domain: 'registry.test', ...overrides });
-}
-
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
 }
 
 function multiArchRepo() {

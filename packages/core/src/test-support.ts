@@ -101,3 +101,13 @@ export function mswServer() {
   const server = setupServer();
   return server;
 }
+
+/** What `promise` rejects with; fails the test when it resolves instead. */
+export async function rejectionOf<E = unknown>(promise: Promise<unknown>): Promise<E> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as E;
+  }
+  throw new Error('expected a rejection');
+}

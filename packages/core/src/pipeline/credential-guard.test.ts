@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Authenticator, AuthResponseContext, RegistryTarget } from '../authenticator';
 import { InsecureCredentialsError, InvalidOptionError, RedirectError } from '../errors';
 import { Registry } from '../registry';
+import { rejectionOf } from '../test-support';
 import type { TransportRequest } from '../transport';
 import { assertCredentialsMayTravel, checkAuthRequest } from './credential-guard';
 import { recordingTransport, type ScriptedResponse } from './test-transport';
@@ -66,15 +67,6 @@ function world(
     }
     return { status: 200, headers: { 'content-type': 'application/json' }, body: '{"token":"good"}' };
   });
-}
-
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('the credential guard', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Authenticator } from '../authenticator';
 import type { RegistryResponseError } from '../errors';
 import { Registry } from '../registry';
+import { rejectionOf as rejectionOfAny } from '../test-support';
 import type { HeaderMap } from '../transport';
 import { REDACTED, scrubCredentials, sentCredentials } from './credential-scrub';
 import { recordingTransport } from './test-transport';
@@ -19,14 +20,7 @@ function staticAuth(headers: HeaderMap): Authenticator {
   };
 }
 
-async function rejectionOf(promise: Promise<unknown>): Promise<RegistryResponseError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as RegistryResponseError;
-  }
-  throw new Error('expected a rejection');
-}
+const rejectionOf = (promise: Promise<unknown>) => rejectionOfAny<RegistryResponseError>(promise);
 
 function everything(error: RegistryResponseError): string {
   return [error.message, error.bodyText ?? '', JSON.stringify(error.errors)].join('\n');

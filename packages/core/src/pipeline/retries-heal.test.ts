@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { InsecureCredentialsError, NetworkError, RedirectError, ServerError, TimeoutError, TransportError } from '../errors';
 import { Registry } from '../registry';
+import { rejectionOf } from '../test-support';
 import type { Transport } from '../transport';
 import { recordingTransport } from './test-transport';
 
 const fast = { initialDelayMs: 1, maxDelayMs: 2 };
-
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('retries skip what cannot heal', () => {
   it('does not repeat a NetworkError marked retryable: false (DNS not found)', async () => {

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidOptionError, ServerError, TooManyRequestsError } from '../errors';
 import { parseRateLimit } from '../rate-limit';
 import { Registry } from '../registry';
-import { mswServer, ORIGIN } from '../test-support';
+import { mswServer, ORIGIN, rejectionOf } from '../test-support';
 import { backoffDelay, DEFAULT_RETRY_POLICY, HostBackoff, resolveRetryPolicy } from './retry-policy';
 
 const server = mswServer();
@@ -12,15 +12,6 @@ afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
 const fast = { initialDelayMs: 1, maxDelayMs: 5 };
-
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('retries', () => {
   it('repeats a GET after 503 and succeeds', async () => {

@@ -59,4 +59,5 @@ export type {
   TransportResponse,
   TransportSendOptions,
 } from '../../transport';
+export { untilAborted } from '../../until-aborted';
 export { formatWwwAuthenticate, type ParsedAuthChallenge, parseWwwAuthenticate } from '../../www-authenticate';
