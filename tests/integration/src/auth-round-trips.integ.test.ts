@@ -130,7 +130,11 @@ describe.skipIf(!available)('token auth round trips on distribution 2.8', () => 
       .deleteByDigest(plan.summary.golang.digest)
       .catch((e: unknown) => e);
     expect(UnauthorizedError.isInstance(error)).toBe(true);
-    expect(transport.seen.filter((r) => r.url.startsWith(registry.origin)).length).toBeLessThanOrEqual(2);
+    // The DELETE goes at most twice (the challenge, then once with the best token the service gives); the manifest
+    // GET before it (to keep a referrers fallback index in step) is not part of the loop.
+    const deletes = transport.seen.filter((r) => r.url.startsWith(registry.origin) && r.method === 'DELETE');
+    expect(deletes.length).toBeGreaterThanOrEqual(1);
+    expect(deletes.length).toBeLessThanOrEqual(2);
   });
 
   // Key rotation changes the registry for every later test: keep these last.
