@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import { expectCatalogHoldsSeed } from './catalog-expectations';
 import { basicAuthorization, describeWithRegistries, PushClient, seedPlan } from './harness';
 
 describeWithRegistries('harness registries', (harness) => {
@@ -99,8 +100,9 @@ describeWithRegistries('harness registries', (harness) => {
         next = /<([^>]+)>;\s*rel="next"/.exec(response.headers.get('link') ?? '')?.[1];
         pages++;
       }
-      expect(seen).toEqual(harness.seed.repositories);
-      expect(pages).toBe(3);
+      expectCatalogHoldsSeed(seen, harness.seed.repositories);
+      expect(pages).toBe(Math.ceil(seen.length / 50));
+      expect(pages).toBeGreaterThanOrEqual(3);
     }
   });
 });

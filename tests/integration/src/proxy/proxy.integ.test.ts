@@ -74,8 +74,9 @@ describeWithRegistries('reading through an HTTP proxy (tinyproxy)', (harness: Av
           expect([...tags].sort()).toEqual([...manyTags.tags].sort());
 
           const repositories = await registry.repositories();
-          expect(repositories).toHaveLength(BULK_REPOSITORY_COUNT + 5);
+          expect(repositories.length).toBeGreaterThanOrEqual(BULK_REPOSITORY_COUNT + 5);
           expect(repositories).toContain('library/golang');
+          expect(new Set(repositories).size, 'no repository is listed twice').toBe(repositories.length);
 
           const config = await registry.repository('single/app').blobs().getBytes(singleApp.configDigest);
           expect(config.length).toBeGreaterThan(0);
