@@ -8,6 +8,7 @@ import {
 import { redactUrl } from './redact';
 import { isValidRepositoryName, isValidTag } from './reference';
 import type { Requester } from './requester';
+import type { HeaderMap } from './transport';
 
 /** Options shared by every paginated listing. */
 export interface ListOptions {
@@ -61,6 +62,24 @@ export function nextLink(header: string | undefined): string | undefined {
     if (relations.includes('next')) return match[1];
   }
   return undefined;
+}
+
+/**
+ * The absolute URL of the page after the one at `url`, from its `Link`
+ * header, or undefined on the last page. A next link is resolved against the
+ * page that named it and must stay on the registry's origin: a listing never
+ * leads the client (and its credentials) elsewhere.
+ *
+ * @throws PaginationError when the link leaves `origin`
+ */
+export function nextPageUrl(headers: HeaderMap, url: string, origin: string, what: string): string | undefined {
+  const next = nextLink(headers.link);
+  if (next === undefined) return undefined;
+  const resolved = new URL(next, url);
+  if (resolved.origin !== origin) {
+    throw new PaginationError(`${what}: refusing a next link to another origin (${resolved.origin})`);
+  }
+  return resolved.toString();
 }
 
 /** The JSON page of a listing endpoint, decoded. */
@@ -125,13 +144,7 @@ export async function* paginate(
     entries += list.length;
     if (entries > maxEntries) throw new ListingTooLargeError(what, maxEntries, 'entries');
     yield list;
-    const next = nextLink(response.headers.link);
-    if (next === undefined) return;
-    const resolved: URL = new URL(next, url);
-    if (resolved.origin !== requester.target.origin) {
-      throw new PaginationError(`${what}: refusing a next link to another origin (${resolved.origin})`);
-    }
-    url = resolved.toString();
+    url = nextPageUrl(response.headers, url, requester.target.origin, what);
   }
 }
 

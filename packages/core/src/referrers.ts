@@ -14,7 +14,7 @@ import type { Descriptor, ImageIndex } from './manifest';
 import { parseManifest } from './manifest';
 import { fetchManifest } from './manifests';
 import { essenceOf, MediaTypes } from './media-types';
-import { DEFAULT_MAX_LISTING_ENTRIES, nextLink } from './pagination';
+import { DEFAULT_MAX_LISTING_ENTRIES, nextPageUrl } from './pagination';
 import { type RepositoryContext, repositoryPath } from './repository-context';
 import type { Requester } from './requester';
 import { repositoryScope } from './scope';
@@ -219,13 +219,7 @@ export class Referrers {
         .map((filter) => filter.trim())
         .includes('artifactType');
       yield filtered ? index.manifests : filterByType(index.manifests, options.artifactType);
-      const next = nextLink(response.headers.link);
-      if (next === undefined) return;
-      const resolved: URL = new URL(next, url);
-      if (resolved.origin !== requester.target.origin) {
-        throw new PaginationError(`${what}: refusing a next link to another origin (${resolved.origin})`);
-      }
-      url = resolved.toString();
+      url = nextPageUrl(response.headers, url, requester.target.origin, what);
     }
   }
 
