@@ -1,3 +1,4 @@
+import { concatBytes } from '../bytes';
 import { crc32 } from './crc32';
 
 /** One regular file inside a generated layer. */
@@ -78,17 +79,4 @@ export function gzipStored(data: Uint8Array): Uint8Array {
   new DataView(trailer.buffer).setUint32(4, data.length >>> 0, true);
   parts.push(trailer);
   return concatBytes(parts);
-}
-
-/** Concatenates byte arrays into a new one. */
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const part of parts) total += part.length;
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }

@@ -1,3 +1,5 @@
+import { concatBytes } from '../bytes';
+
 /**
  * A minimal ASN.1 DER encoder: just the types an X.509 v3 certificate needs.
  * Every function returns the complete TLV (tag, length, value) encoding, so
@@ -17,19 +19,6 @@ const TAG_GENERALIZED_TIME = 0x18;
 const TAG_SEQUENCE = 0x30;
 const TAG_SET = 0x31;
 const CONTEXT_CONSTRUCTED = 0xa0;
-
-/** Concatenates byte arrays. */
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const part of parts) total += part.length;
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
 
 /** DER length octets: short form below 128, otherwise long form with the minimum number of bytes. */
 export function encodeLength(length: number): Uint8Array {
