@@ -81,6 +81,15 @@ export interface Transport {
   readonly specificationVersion: 'v1';
   /** A short name for logs and errors, e.g. `fetch`, `undici`, `axios`. */
   readonly name: string;
+  /**
+   * True when a `ReadableStream` request body goes out as it is read, with
+   * memory bounded whatever its length. Core then uploads a large or
+   * unknown-length blob as one streamed request (one round trip) instead of
+   * one request per bounded chunk. Leave it unset when the HTTP library
+   * holds a stream body in memory before sending it (Node.js 20's `fetch`
+   * does).
+   */
+  readonly streamsRequestBodies?: boolean;
   /** Sends one request and resolves with its response. */
   send(request: TransportRequest, options?: TransportSendOptions): Promise<TransportResponse>;
   /** Releases pooled connections. Optional. */
