@@ -50,7 +50,7 @@ export interface UploadBlobOptions {
    * streamed request (POST, then one PUT when `digest` is given, else one
    * PATCH and the closing PUT) and bytes as one PUT, with memory bounded by
    * the last 8 MiB sent, kept to resume after a dropped connection;
-   * otherwise (Node.js 20's `fetch` holds a stream body in memory) 8 MiB
+   * otherwise (over `fetch` memory grows with a streamed body) 8 MiB
    * chunks.
    */
   readonly chunkSize?: number;
