@@ -358,9 +358,9 @@ export class BlobWriter {
     );
     try {
       if (options.digest !== undefined) {
-        await this.#sendStreamed(session, 'PUT', content, options.digest, signal);
+        await this.#sendStreamed(session, 'PUT', content, options.digest, options.size, signal);
       } else {
-        await this.#sendStreamed(session, 'PATCH', content, undefined, signal);
+        await this.#sendStreamed(session, 'PATCH', content, undefined, options.size, signal);
         await this.#send(session, 'PUT', new Uint8Array(0), content.sent, content.digest, signal);
       }
       if (reported < content.sent || content.sent === 0) onProgress?.({ done: content.sent, total });
@@ -381,6 +381,7 @@ export class BlobWriter {
     method: 'PATCH' | 'PUT',
     content: StreamedContent,
     digest: string | undefined,
+    size: number | undefined,
     signal: AbortSignal | undefined,
   ): Promise<void> {
     let start = 0;
@@ -389,7 +390,11 @@ export class BlobWriter {
         const response = await this.#context.requester.send({
           method,
           url: method === 'PUT' ? withDigest(session.location, digest ?? '') : session.location,
-          headers: { 'content-type': OCTET_STREAM },
+          headers: {
+            'content-type': OCTET_STREAM,
+            // A known length goes as Content-Length, not chunked encoding: some registries and proxies refuse a PUT without it.
+            ...(size !== undefined && { 'content-length': String(size - start) }),
+          },
           body: content.bodyFrom(start),
           scopes: this.#pushScopes(),
           signal,

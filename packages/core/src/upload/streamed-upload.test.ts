@@ -109,6 +109,14 @@ describe('blobs().upload over a transport that streams request bodies', () => {
     expect(progress.every((done, i) => i === 0 || done > (progress[i - 1] as number))).toBe(true);
   });
 
+  it('sends a known size as Content-Length, of the rest after a resume', async () => {
+    const { fake, blobs } = setup();
+    const bytes = content(3000);
+    fake.fault((c) => c.method === 'PATCH', { kind: 'drop', keepBytes: 1000 });
+    await blobs.upload(webStream(bytes, 256), { size: 3000 });
+    expect(fake.calls.filter((c) => c.method === 'PATCH').map((c) => c.headers['content-length'])).toEqual(['3000', '2000']);
+  });
+
   it('resumes a dropped PUT of known digest', async () => {
     const { fake, blobs } = setup();
     const bytes = content(3000);
