@@ -130,11 +130,15 @@ export class Blobs {
    * against that digest before the upload is committed (a mismatch cancels
    * the session and throws `DigestMismatchError`).
    *
-   * Content up to `chunkSize` (8 MiB by default) goes as POST + PUT; longer
-   * content as one PATCH per chunk, so memory stays at about two chunks on
-   * every transport. A dropped connection is resumed from the byte the
-   * registry reports; a session the registry forgot is restarted for bytes
-   * content and fails with `UploadSessionLostError` for streams.
+   * Over a transport that streams request bodies (undici, axios) the
+   * content goes in one streamed request: POST + PUT with a known digest,
+   * else POST + PATCH + PUT, keeping the last 8 MiB sent for a resume.
+   * Otherwise, or with `chunkSize`, content up to `chunkSize` (8 MiB by
+   * default) goes as POST + PUT and longer content as one PATCH per chunk,
+   * so memory stays at about two chunks. A dropped connection is resumed
+   * from the byte the registry reports; a session the registry forgot is
+   * restarted for bytes content and fails with `UploadSessionLostError` for
+   * streams.
    *
    * @example
    * ```ts
