@@ -86,9 +86,10 @@ export interface Transport {
    * memory bounded whatever its length. Core then uploads a large or
    * unknown-length blob as one streamed request (one round trip) instead of
    * one request per bounded chunk. Leave it unset when memory grows with
-   * the length of a stream body: Node.js 20's `fetch` sends it with
-   * backpressure but peaked at 584 MiB RSS for a 512 MiB body (undici: 124
-   * MiB), and browsers stream request bodies over HTTP/2 only.
+   * the length of a stream body: Node.js 20's `fetch` sends it as it is
+   * produced but keeps every chunk until the request ends (the transport
+   * contract's `upload-large` check fails it), and browsers stream request
+   * bodies over HTTP/2 only.
    */
   readonly streamsRequestBodies?: boolean;
   /** Sends one request and resolves with its response. */
