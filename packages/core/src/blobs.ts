@@ -130,11 +130,15 @@ export class Blobs {
    * against that digest before the upload is committed (a mismatch cancels
    * the session and throws `DigestMismatchError`).
    *
-   * Content up to `chunkSize` (8 MiB by default) goes as POST + PUT; longer
-   * content as one PATCH per chunk, so memory stays at about two chunks on
-   * every transport. A dropped connection is resumed from the byte the
-   * registry reports; a session the registry forgot is restarted for bytes
-   * content and fails with `UploadSessionLostError` for streams.
+   * Over a transport that streams request bodies (undici, axios) the
+   * content goes in one streamed request: POST + PUT with a known digest,
+   * else POST + PATCH + PUT, keeping the last 8 MiB sent for a resume.
+   * Otherwise, or with `chunkSize`, content up to `chunkSize` (8 MiB by
+   * default) goes as POST + PUT and longer content as one PATCH per chunk,
+   * so memory stays at about two chunks. A dropped connection is resumed
+   * from the byte the registry reports; a session the registry forgot is
+   * restarted for bytes content and fails with `UploadSessionLostError` for
+   * streams.
    *
    * @example
    * ```ts
@@ -198,10 +202,13 @@ export class Blobs {
     const { algorithm } = parseDigest(digest);
     const what = `blob ${this.#context.name}@${digest}`;
     const expected = knownSize(options.size);
-    const first = await this.#open(digest, undefined, options.signal);
+    // The body holds one of the registry's request slots until `release`: this stream, which wraps it anyway, returns it.
+    const { response: first, release: releaseFirst } = await this.#open(digest, undefined, options.signal);
+    let release = releaseFirst;
     const announced = contentLength(first.headers);
     if (expected !== undefined && announced !== undefined && announced !== expected) {
       releaseBody(first.body);
+      release();
       throw new RegistryProtocolError(`${what}: the registry announces ${announced} bytes, but the blob has ${expected}`);
     }
     // The known size wins over the header: the bound then holds for chunked bodies too.
@@ -217,9 +224,12 @@ export class Blobs {
     const resume = async (error: unknown): Promise<void> => {
       if (!resumable || resumes >= maxResumes || options.signal?.aborted || !TransportError.isInstance(error)) throw error;
       resumes++;
-      const next = await this.#open(digest, `bytes=${received}-`, options.signal);
+      const opened = await this.#open(digest, `bytes=${received}-`, options.signal);
+      const next = opened.response;
+      release = opened.release;
       if (next.status !== 206 || rangeStart(next.headers['content-range']) !== received || next.body === null) {
         releaseBody(next.body);
+        release();
         throw new RegistryProtocolError(`${what}: could not resume at byte ${received}; the registry ignored the Range request`, {
           cause: error,
         });
@@ -243,10 +253,13 @@ export class Blobs {
             try {
               chunk = await reader.read();
             } catch (error) {
+              // That response is over: its slot goes back before a resume asks for another.
+              release();
               await resume(error);
               continue;
             }
             if (chunk.done) {
+              release();
               await finish();
               controller.close();
               return;
@@ -255,6 +268,7 @@ export class Blobs {
             if (size !== undefined && received > size) {
               // Stop the source too: an endless body must not keep the connection busy.
               reader.cancel().catch(() => undefined);
+              release();
               throw new RegistryProtocolError(`${what}: received more than the ${size} bytes the blob has`);
             }
             hasher.update(chunk.value);
@@ -264,6 +278,7 @@ export class Blobs {
           }
         },
         cancel(reason) {
+          release();
           return reader.cancel(reason);
         },
       },
@@ -273,7 +288,7 @@ export class Blobs {
   }
 
   #open(digest: string, range: string | undefined, signal: AbortSignal | undefined) {
-    return this.#context.requester.send({
+    return this.#context.requester.sendHoldingSlot({
       method: 'GET',
       url: repositoryPath(this.#context, `blobs/${digest}`),
       scopes: [repositoryScope(this.#context.name, 'GET')],

@@ -91,6 +91,8 @@ export class PushTestRegistry implements Transport {
   answersSubject = false;
   /** Lie in `Docker-Content-Digest` on manifest PUT. */
   wrongManifestDigest = false;
+  /** Declares streamed request bodies, so uploads take their one-request path (the fake still reads bodies whole). */
+  streamsRequestBodies = false;
   #faults: { match: (call: RecordedPush) => boolean; fault: PushFault }[] = [];
   #nextUuid = 1;
 

@@ -42,7 +42,11 @@ export interface RegistryOptions {
    * `Proxy` option, kept under its name; it is not an HTTP proxy.
    */
   readonly proxy?: string;
-  /** Per-request timeout in milliseconds (until headers for streamed blobs), 1 to 2³¹−1. Default 30 000. */
+  /**
+   * Per-request timeout in milliseconds (until headers for streamed blobs;
+   * for a streamed upload, from the end of the body to the headers), 1 to
+   * 2³¹−1. Default 30 000.
+   */
   readonly timeoutMs?: number;
   /** `User-Agent` header: non-empty, no control characters (CR, LF…), at most 1024 characters. Default `regkit`. */
   readonly userAgent?: string;

@@ -65,6 +65,18 @@ export interface RegistryResponse extends TransportResponse {
   readonly request: RequestSummary;
 }
 
+const noop = (): void => undefined;
+
+/** `release`, run at most once. */
+function once(release: () => void): () => void {
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    release();
+  };
+}
+
 /** Requests in flight per registry when `maxConcurrentRequests` is not set. */
 export const DEFAULT_MAX_CONCURRENT_REQUESTS = 16;
 
@@ -138,6 +150,11 @@ export class Requester {
     return this.#exchange.rateLimit;
   }
 
+  /** True when the transport sends a stream request body as it is read (`Transport.streamsRequestBodies`). */
+  get streamsRequestBodies(): boolean {
+    return this.#transport.streamsRequestBodies === true;
+  }
+
   /** The most requests this registry has in flight at once. */
   get maxConcurrentRequests(): number {
     return this.#slots.limit;
@@ -150,19 +167,44 @@ export class Requester {
 
   /**
    * Sends a request and resolves with its 2xx response, body unread. The
-   * timeout covers everything up to the response headers. The caller must
+   * timeout covers everything up to the response headers (from the end of
+   * a stream request body, see `startDeadline`). The caller must
    * read or cancel the body: until then it holds one of the registry's
    * `maxConcurrentRequests` slots.
    */
   async send(request: RegistryRequest): Promise<RegistryResponse> {
     const url = this.resolveUrl(request.url);
+    const { response, release } = await this.#send(request, url);
+    const body = response.body === null || release === undefined ? null : holdUntilBodyEnds(response.body, release);
+    return withSummary(response, body, request.method, url);
+  }
+
+  /**
+   * {@link send} for a caller that wraps the body in a stream of its own
+   * anyway (a verified blob download): the body comes as the transport gave
+   * it, and the caller calls `release` (once is enough, more is harmless)
+   * when it has read the body to its end, the body failed, or it cancelled
+   * it. That saves a stream layer, one promise per chunk of a large blob.
+   */
+  async sendHoldingSlot(request: RegistryRequest): Promise<{ response: RegistryResponse; release: () => void }> {
+    const url = this.resolveUrl(request.url);
+    const { response, release } = await this.#send(request, url);
+    return { response: withSummary(response, response.body, request.method, url), release: release ?? noop };
+  }
+
+  /** The request with its slot: `release` is set when a body holds the slot. */
+  async #send(
+    request: RegistryRequest,
+    url: string,
+  ): Promise<{ response: TransportResponse; release: (() => void) | undefined }> {
     return this.#retries.run(request, url, async (attempt) => {
       const queued = this.#takeSlot(request.signal);
       if (queued !== undefined) await queued;
-      const deadline = startDeadline(request.signal, this.#timeoutMs);
+      const deadline = startDeadline(request.signal, this.#timeoutMs, request.body);
       let response: TransportResponse;
       try {
-        response = await this.#exchange.run(request, url, deadline.signal, attempt);
+        const sent = deadline.body === request.body ? request : { ...request, body: deadline.body };
+        response = await this.#exchange.run(sent, url, deadline.signal, attempt);
       } catch (error) {
         this.#slots.release();
         throw error;
@@ -171,9 +213,9 @@ export class Requester {
       }
       if (response.body === null) {
         this.#slots.release();
-        return withSummary(response, null, request.method, url);
+        return { response, release: undefined };
       }
-      return withSummary(response, holdUntilBodyEnds(response.body, this.#release), request.method, url);
+      return { response, release: once(this.#release) };
     });
   }
 
@@ -183,9 +225,10 @@ export class Requester {
     return this.#retries.run(request, url, async (attempt) => {
       const queued = this.#takeSlot(request.signal);
       if (queued !== undefined) await queued;
-      const deadline = startDeadline(request.signal, this.#timeoutMs);
+      const deadline = startDeadline(request.signal, this.#timeoutMs, request.body);
       try {
-        const response = await this.#exchange.run(request, url, deadline.signal, attempt);
+        const sent = deadline.body === request.body ? request : { ...request, body: deadline.body };
+        const response = await this.#exchange.run(sent, url, deadline.signal, attempt);
         const bytes = await guard(deadline.signal, this.#transport, () =>
           readCapped(response.body, maxBytes, what, contentLength(response.headers)),
         );

@@ -81,6 +81,17 @@ export interface Transport {
   readonly specificationVersion: 'v1';
   /** A short name for logs and errors, e.g. `fetch`, `undici`, `axios`. */
   readonly name: string;
+  /**
+   * True when a `ReadableStream` request body goes out as it is read, with
+   * memory bounded whatever its length. Core then uploads a large or
+   * unknown-length blob as one streamed request (one round trip) instead of
+   * one request per bounded chunk. Leave it unset when memory grows with
+   * the length of a stream body: Node.js 20's `fetch` sends it as it is
+   * produced but keeps every chunk until the request ends (the transport
+   * contract's `upload-large` check fails it), and browsers stream request
+   * bodies over HTTP/2 only.
+   */
+  readonly streamsRequestBodies?: boolean;
   /** Sends one request and resolves with its response. */
   send(request: TransportRequest, options?: TransportSendOptions): Promise<TransportResponse>;
   /** Releases pooled connections. Optional. */

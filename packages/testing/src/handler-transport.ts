@@ -49,6 +49,8 @@ export function createHandlerTransport(targets: RequestHandlerTarget | readonly 
   return {
     specificationVersion: 'v1',
     name: 'fake-registry-handler',
+    // The body goes to the fake registry as the stream it is; nothing is buffered here.
+    streamsRequestBodies: true,
     send(request: TransportRequest, options?: TransportSendOptions): Promise<TransportResponse> {
       const signal = options?.signal;
       // No network here: what fails is the fake itself, and those errors are already the ones to show.

@@ -143,6 +143,8 @@ export function createAxiosTransport(options: AxiosTransportOptions = {}): Axios
   return {
     specificationVersion: 'v1',
     name: 'axios',
+    // Node's http client pipes a Readable body to the socket as it is read.
+    streamsRequestBodies: true,
     send,
     async close() {
       proxyAgents?.http.destroy();

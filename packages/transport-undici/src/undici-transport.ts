@@ -139,6 +139,8 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Und
   return {
     specificationVersion: 'v1',
     name: 'undici',
+    // undici writes a stream body to the socket as it is read.
+    streamsRequestBodies: true,
     send,
     async close() {
       const agent = ownAgent;

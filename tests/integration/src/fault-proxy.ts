@@ -4,7 +4,9 @@
  * `forwardBodyBytes` of the body, then destroys both sides, the way a
  * dropped network connection looks to client and registry. Every other
  * request passes through untouched. It parses HTTP/1.1 framing only as far
- * as `Content-Length` bodies (what regkit sends); anything else is piped raw.
+ * as `Content-Length` bodies; after a chunked request head (a streamed
+ * upload) the rest of the connection is piped raw, and a cut armed for that
+ * PATCH counts the bytes on the wire, chunk framing included.
  */
 import net from 'node:net';
 
@@ -63,10 +65,22 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       setTimeout(destroyBoth, 100);
     };
 
+    // Raw bytes of a chunked body, cut when an armed cut runs out.
+    const forwardRaw = (data: Buffer) => {
+      if (cut === undefined) {
+        server.write(data);
+        return;
+      }
+      const forward = Math.min(cut.remaining, data.length);
+      if (forward > 0) server.write(data.subarray(0, forward));
+      cut.remaining -= forward;
+      if (cut.remaining <= 0) cutNow();
+    };
+
     client.on('data', (data: Buffer) => {
       if (dead) return;
       if (raw) {
-        server.write(data);
+        forwardRaw(data);
         return;
       }
       buffered = Buffer.concat([buffered, data]);
@@ -99,7 +113,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
         bodyLeft = length?.[1] === undefined ? 0 : Number(length[1]);
         if (/\r\ntransfer-encoding:/i.test(text)) raw = true;
         server.write(head);
-        if (armed !== undefined && requestLine.startsWith('PATCH ') && bodyLeft > 0) {
+        if (armed !== undefined && requestLine.startsWith('PATCH ') && (bodyLeft > 0 || raw)) {
           cut = { remaining: armed.forwardBodyBytes };
           armed = undefined;
           if (cut.remaining === 0) {
@@ -108,8 +122,9 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
           }
         }
         if (raw) {
-          server.write(buffered);
+          const rest = buffered;
           buffered = Buffer.alloc(0);
+          if (rest.length > 0) forwardRaw(rest);
           return;
         }
       }

@@ -249,6 +249,34 @@ describeWithRegistries('write API on distribution 2.8', (harness) => {
         }
       });
 
+      it(`${transportName}: resumes a streamed upload (no chunkSize) cut mid-PATCH when the registry kept nothing`, async () => {
+        const transport = createTransport();
+        if (transport.streamsRequestBodies !== true) {
+          // Over fetch the upload goes in 8 MiB chunks, covered above.
+          await transport.close?.();
+          return;
+        }
+        try {
+          const registry = registryFor({ host: proxy.host }, transport, authenticatorFor('open'));
+          const bytes = randomBytes(16 * CHUNK + 3);
+          const cutsBefore = proxy.cuts;
+          const seenBefore = proxy.requests.length;
+          proxy.cutNextPatch({ forwardBodyBytes: 0 });
+          const blobs = registry.repository(`cut/${transportName}/streamed`).blobs();
+          const result = await blobs.upload(Readable.from([bytes.subarray(0, 5 * CHUNK), bytes.subarray(5 * CHUNK)]));
+          expect(result).toEqual({ digest: sha256(bytes), size: bytes.byteLength });
+          expect(proxy.cuts).toBe(cutsBefore + 1);
+          // POST, the cut PATCH, the status GET, the whole body again in one PATCH (the proxy stops
+          // reading a connection after a chunked body, so the closing PUT may not show).
+          const methods = proxy.requests.slice(seenBefore).map((line) => line.split(' ')[0]);
+          expect(methods.slice(0, 4)).toEqual(['POST', 'PATCH', 'GET', 'PATCH']);
+          const read = await blobs.getBytes(result.digest);
+          expect(Buffer.compare(Buffer.from(read), bytes)).toBe(0);
+        } finally {
+          await transport.close?.();
+        }
+      });
+
       it(`${transportName}: fails a stream with UploadSessionLostError when the session is gone, storing nothing`, async () => {
         const transport = createTransport();
         try {

@@ -126,6 +126,42 @@ describe('maxConcurrentRequests', () => {
     await registry.ping();
   });
 
+  it('holds a slot for a blob download until its verified body ends, fails or is cancelled', async () => {
+    const blob = new TextEncoder().encode('blob');
+    const digest = sha256(blob);
+    let fail = false;
+    const transport = recordingTransport((request) =>
+      request.url.includes('/blobs/')
+        ? fail
+          ? {
+              status: 200,
+              body: new ReadableStream<Uint8Array>({ pull: (c) => c.error(new Error('connection reset')) }),
+            }
+          : { status: 200, headers: { 'content-length': '4' }, body: blob }
+        : { status: 200 },
+    );
+    const registry = new Registry({ domain: 'registry.test', transport, maxConcurrentRequests: 1 });
+    const blobs = registry.repository('app').blobs();
+    const first = await blobs.get(digest);
+    let second = false;
+    const waiting = blobs.get(digest).then((download) => {
+      second = true;
+      return download;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(second).toBe(false);
+    await first.body.cancel();
+    const next = await waiting;
+    // Read to the end (and verified): the slot comes back.
+    expect(new Uint8Array(await new Response(next.body).arrayBuffer())).toEqual(blob);
+    fail = true;
+    const failing = await blobs.get(digest, { maxResumes: 0 });
+    await expect(new Response(failing.body).arrayBuffer()).rejects.toThrow();
+    fail = false;
+    await registry.ping();
+    expect(transport.maxInFlight).toBe(1);
+  });
+
   it('is validated: an integer from 1 to 1024', () => {
     for (const value of [0, -1, 1.5, 1025, Number.NaN, '8' as unknown as number]) {
       expect(() => new Registry({ domain: 'registry.test', maxConcurrentRequests: value })).toThrow(InvalidOptionError);

@@ -79,15 +79,10 @@ export class RequestSlots {
 /**
  * The body of a response that keeps its slot until the caller reads it to
  * the end, it errors, or the caller cancels it: a streamed blob is a
- * connection in use for as long as it is read. The slot is released once.
+ * connection in use for as long as it is read. `done` must be idempotent
+ * (the requester passes a once-only release).
  */
-export function holdUntilBodyEnds(body: ReadableStream<Uint8Array>, release: () => void): ReadableStream<Uint8Array> {
-  let released = false;
-  const done = () => {
-    if (released) return;
-    released = true;
-    release();
-  };
+export function holdUntilBodyEnds(body: ReadableStream<Uint8Array>, done: () => void): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   return new ReadableStream<Uint8Array>(
     {

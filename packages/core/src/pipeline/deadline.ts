@@ -1,4 +1,5 @@
 import { TimeoutError } from '../errors';
+import type { RequestBody } from '../transport';
 
 /** One attempt's time limit, combined with the caller's signal. */
 export interface Deadline {
@@ -8,14 +9,67 @@ export interface Deadline {
   clear(): void;
 }
 
+/** A deadline together with the request body to send under it. */
+export interface AttemptDeadline extends Deadline {
+  /** The body to send: a stream body is passed through so that the timer starts at its end. */
+  readonly body: RequestBody | undefined;
+}
+
 /**
  * Starts the per-attempt deadline. Each attempt gets the whole `timeoutMs`;
  * an overall limit across retries is the caller's `signal`
  * (`AbortSignal.timeout(ms)`).
+ *
+ * With a stream body the timer starts once the transport has read the body
+ * to its end: the time a large upload takes to send depends on its size and
+ * the link, not on how fast the registry answers, so it is bounded by the
+ * caller's signal alone.
  */
-export function startDeadline(callerSignal: AbortSignal | undefined, timeoutMs: number): Deadline {
+export function startDeadline(callerSignal: AbortSignal | undefined, timeoutMs: number, body?: RequestBody): AttemptDeadline {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new TimeoutError('request', timeoutMs)), timeoutMs);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let cleared = false;
+  const arm = () => {
+    if (cleared || timer !== undefined) return;
+    timer = setTimeout(() => controller.abort(new TimeoutError('request', timeoutMs)), timeoutMs);
+  };
   const signal = callerSignal ? AbortSignal.any([callerSignal, controller.signal]) : controller.signal;
-  return { signal, clear: () => clearTimeout(timer) };
+  const clear = () => {
+    cleared = true;
+    clearTimeout(timer);
+  };
+  if (!(body instanceof ReadableStream)) {
+    arm();
+    return { signal, clear, body };
+  }
+  return { signal, clear, body: armAtEnd(body, arm) };
+}
+
+/** `body`, read through: `arm` runs when it ends, fails or is cancelled. */
+function armAtEnd(body: ReadableStream<Uint8Array>, arm: () => void): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        let chunk: ReadableStreamReadResult<Uint8Array>;
+        try {
+          chunk = await reader.read();
+        } catch (error) {
+          arm();
+          throw error;
+        }
+        if (chunk.done) {
+          arm();
+          controller.close();
+        } else {
+          controller.enqueue(chunk.value);
+        }
+      },
+      cancel(reason) {
+        arm();
+        return reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
 }

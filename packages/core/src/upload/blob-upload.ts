@@ -16,10 +16,14 @@ import { type RepositoryContext, repositoryPath } from '../repository-context';
 import type { RegistryResponse } from '../requester';
 import { repositoryScope } from '../scope';
 import { assertUploadContent, type Chunk, type ChunkReader, createChunkReader, type UploadContent } from './chunk-reader';
+import { StreamedContent } from './streamed-content';
 
 /** Progress of a blob upload. */
 export interface UploadProgress {
-  /** Bytes the registry has acknowledged so far. */
+  /**
+   * Bytes sent so far: acknowledged by the registry for a chunked upload,
+   * handed to the transport for a streamed one (see `chunkSize`).
+   */
   readonly done: number;
   /** Total bytes, when known (bytes content, or `options.size`). */
   readonly total: number | undefined;
@@ -40,12 +44,19 @@ export interface UploadBlobOptions {
    * content goes as one PATCH per chunk (the last chunk rides on the closing
    * PUT), so at most two chunks are held in memory on every transport.
    * Raised to the registry's `OCI-Chunk-Min-Length` when it asks for more.
-   * Default 8 MiB.
+   *
+   * Default: over a transport that streams request bodies
+   * (`Transport.streamsRequestBodies`: undici, axios), a stream goes as one
+   * streamed request (POST, then one PUT when `digest` is given, else one
+   * PATCH and the closing PUT) and bytes as one PUT, with memory bounded by
+   * the last 8 MiB sent, kept to resume after a dropped connection;
+   * otherwise (over `fetch` memory grows with a streamed body) 8 MiB
+   * chunks.
    */
   readonly chunkSize?: number;
   /** Cancels the upload; the registry's session is cancelled too. */
   readonly signal?: AbortSignal;
-  /** Called after each acknowledged chunk. */
+  /** Called after each acknowledged chunk, or as a streamed upload sends its bytes. */
   readonly onProgress?: (progress: UploadProgress) => void;
 }
 
@@ -179,8 +190,17 @@ export class BlobWriter {
     }
     assertKnownOptions('@regkit/core', 'blobs().upload()', options, UPLOAD_OPTIONS);
     const size = nonNegativeInteger('size', options.size);
-    const chunkSize = nonNegativeInteger('chunkSize', options.chunkSize) ?? DEFAULT_UPLOAD_CHUNK_SIZE;
-    if (chunkSize === 0) throw new InvalidOptionError('chunkSize', '@regkit/core: chunkSize must be a positive integer, got 0');
+    const requestedChunkSize = nonNegativeInteger('chunkSize', options.chunkSize);
+    if (requestedChunkSize === 0) {
+      throw new InvalidOptionError('chunkSize', '@regkit/core: chunkSize must be a positive integer, got 0');
+    }
+    // A transport that streams request bodies sends any length in one request with bounded memory.
+    const streams = requestedChunkSize === undefined && this.#context.requester.streamsRequestBodies;
+    const chunkSize =
+      requestedChunkSize ??
+      (streams && content instanceof Uint8Array
+        ? Math.max(DEFAULT_UPLOAD_CHUNK_SIZE, content.byteLength)
+        : DEFAULT_UPLOAD_CHUNK_SIZE);
     if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
       throw new InvalidOptionError('onProgress', '@regkit/core: onProgress must be a function');
     }
@@ -205,14 +225,16 @@ export class BlobWriter {
     for (let restart = 0; ; restart++) {
       const reader = createChunkReader(content);
       try {
-        return await this.#uploadOnce(reader, {
+        const settings = {
           ...options,
           algorithm,
           chunkSize,
           size,
           total,
           preverified: internal.preverified === true && options.digest !== undefined,
-        });
+        };
+        if (streams && !(content instanceof Uint8Array)) return await this.#uploadStreamed(reader, settings);
+        return await this.#uploadOnce(reader, settings);
       } catch (error) {
         if (!(error instanceof SessionLost)) {
           await reader.cancel(error);
@@ -301,6 +323,113 @@ export class BlobWriter {
     } catch (error) {
       if (!(error instanceof SessionLost)) await this.#cancelQuietly(session.location);
       throw error;
+    }
+  }
+
+  /**
+   * One streamed request for the whole content: with a known digest the
+   * closing `PUT ?digest=` carries it (POST + PUT, the protocol minimum);
+   * otherwise one PATCH without `Content-Range` (distribution's stream
+   * upload) and an empty closing PUT with the digest computed on the way.
+   */
+  async #uploadStreamed(
+    reader: ChunkReader,
+    options: Omit<UploadBlobOptions, 'size'> & {
+      algorithm: DigestAlgorithm;
+      preverified: boolean;
+      size: number | undefined;
+      total: number | undefined;
+    },
+  ): Promise<UploadedBlob> {
+    const { signal, onProgress, total } = options;
+    const session = await this.#open(signal);
+    let reported = 0;
+    const content = new StreamedContent(
+      reader,
+      // A pre-verified stream errors before its end unless it matches the digest: no second hash.
+      options.preverified ? undefined : createHasher(options.algorithm),
+      { size: options.size, digest: options.digest, what: this.#what },
+      (sent) => {
+        // After a resume the same bytes go again: progress never goes back.
+        if (onProgress === undefined || sent <= reported) return;
+        reported = sent;
+        onProgress({ done: sent, total });
+      },
+    );
+    try {
+      if (options.digest !== undefined) {
+        await this.#sendStreamed(session, 'PUT', content, options.digest, options.size, signal);
+      } else {
+        await this.#sendStreamed(session, 'PATCH', content, undefined, options.size, signal);
+        await this.#send(session, 'PUT', new Uint8Array(0), content.sent, content.digest, signal);
+      }
+      if (reported < content.sent || content.sent === 0) onProgress?.({ done: content.sent, total });
+      return { digest: content.digest as string, size: content.sent };
+    } catch (error) {
+      if (!(error instanceof SessionLost)) await this.#cancelQuietly(session.location);
+      throw error;
+    }
+  }
+
+  /**
+   * Sends the content as one streamed request; after a dropped connection,
+   * asks the session how many bytes it holds and sends the rest from there,
+   * as long as those bytes are still within the resume window.
+   */
+  async #sendStreamed(
+    session: Session,
+    method: 'PATCH' | 'PUT',
+    content: StreamedContent,
+    digest: string | undefined,
+    size: number | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    let start = 0;
+    for (let resumes = 0; ; resumes++) {
+      try {
+        const response = await this.#context.requester.send({
+          method,
+          url: method === 'PUT' ? withDigest(session.location, digest ?? '') : session.location,
+          headers: {
+            'content-type': OCTET_STREAM,
+            // A known length goes as Content-Length, not chunked encoding: some registries and proxies refuse a PUT without it.
+            ...(size !== undefined && { 'content-length': String(size - start) }),
+          },
+          body: content.bodyFrom(start),
+          scopes: this.#pushScopes(),
+          signal,
+        });
+        releaseBody(response.body);
+        if (content.failure !== undefined) throw content.failure;
+        if (!content.ended)
+          throw new RegistryProtocolError(`${this.#what}: the registry answered before the whole content was sent`);
+        if (method === 'PUT') {
+          const stored = response.headers['docker-content-digest']?.trim();
+          if (stored !== undefined && stored !== '' && stored !== digest) {
+            throw new DigestMismatchError(stored, digest ?? '', 'header', `${this.#what}: the registry stored`);
+          }
+          return;
+        }
+        session.location = locationOf(response, this.#what);
+        const held = acknowledgedBytes(response.headers.range);
+        if (held !== undefined && held !== content.sent) {
+          throw new RegistryProtocolError(`${this.#what}: the registry holds ${held} bytes after a body of ${content.sent}`);
+        }
+        return;
+      } catch (error) {
+        // The content's own failure (source error, wrong size or digest) is the upload's error, whatever the transport made of it.
+        if (content.failure !== undefined) throw content.failure;
+        if (isSessionGone(error)) {
+          if (method === 'PUT' && digest !== undefined && (await this.exists(digest, signal)) !== undefined) return;
+          throw new SessionLost(start, { cause: error });
+        }
+        if (!TransportError.isInstance(error) || signal?.aborted || resumes >= MAX_RESUMES) throw error;
+        // The closing PUT may have been committed before the connection dropped.
+        if (method === 'PUT' && content.ended && (await this.exists(digest as string, signal)) !== undefined) return;
+        const held = await this.#status(session, signal);
+        if (held === undefined || !content.canResumeFrom(held)) throw new SessionLost(held ?? start, { cause: error });
+        start = held;
+      }
     }
   }
 

@@ -26,6 +26,11 @@ export interface ChunkReader {
   /** The next chunk of up to `size` bytes. */
   read(size: number): Promise<Chunk>;
   /**
+   * The next piece as the source produced it (no copy), `undefined` at the
+   * end: for a streamed upload, which needs no chunk boundaries.
+   */
+  piece(): Promise<Uint8Array | undefined>;
+  /**
    * Hands a chunk's memory back once the registry has acknowledged it, so
    * the next chunk can reuse it: fresh multi-MiB buffers cost page faults
    * and garbage collection on every chunk.
@@ -68,6 +73,13 @@ class BytesReader implements ChunkReader {
     return { bytes, last: end === this.#bytes.byteLength };
   }
 
+  async piece(): Promise<Uint8Array | undefined> {
+    if (this.#offset === this.#bytes.byteLength) return undefined;
+    const rest = this.#bytes.subarray(this.#offset);
+    this.#offset = this.#bytes.byteLength;
+    return rest;
+  }
+
   release(): void {}
 
   async cancel(): Promise<void> {}
@@ -90,6 +102,10 @@ class StreamReader implements ChunkReader {
   constructor(pull: Pull, release: (reason?: unknown) => Promise<void>) {
     this.#pull = pull;
     this.#release = release;
+  }
+
+  piece(): Promise<Uint8Array | undefined> {
+    return this.#piece();
   }
 
   async #piece(): Promise<Uint8Array | undefined> {

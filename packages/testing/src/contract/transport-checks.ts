@@ -21,6 +21,12 @@ export interface TransportCapabilities {
   readonly rawContentEncoding?: boolean;
   /** Downloads a large body (see `largeBodyBytes`) in bounded memory. Default `true`. */
   readonly largeBodies?: boolean;
+  /**
+   * Uploads a large stream in bounded memory when the transport declares
+   * `streamsRequestBodies`. Default `true`; `false` only where the check
+   * would measure something else than the transport (a stand-in network).
+   */
+  readonly largeUploads?: boolean;
 }
 
 /** What every transport check receives. */
@@ -406,6 +412,55 @@ export const transportChecks: readonly TransportCheck[] = [
       const seen = server.requests[0]?.headers ?? {};
       expect(seen['content-length'], 'content-length as the caller set it').toBe(String(total));
       expect(seen['transfer-encoding'] ?? 'none', 'transfer-encoding beside a content-length').toBe('none');
+    },
+  },
+  {
+    id: 'upload-large',
+    group: 'bodies',
+    requires: 'largeUploads',
+    title:
+      'a transport that declares streamsRequestBodies uploads a large stream intact, in memory far below its size (others: nothing to check)',
+    timeoutMs: 120_000,
+    async run({ transport, expect, servers, largeBodyBytes }) {
+      // Core sends a whole blob in one request over such a transport: its memory must not grow with the blob.
+      if (transport.streamsRequestBodies !== true) return;
+      const server = await servers.serve(echoDigest);
+      const chunk = 256 * KiB;
+      const hash = createHash('sha256');
+      const baseline = usedMemory();
+      let peak = baseline;
+      let produced = 0;
+      let pulls = 0;
+      const body = new ReadableStream<Uint8Array>(
+        {
+          pull(controller) {
+            if (produced >= largeBodyBytes) {
+              controller.close();
+              return;
+            }
+            if (++pulls % 64 === 1) peak = Math.max(peak, usedMemory());
+            const bytes = patternChunk(pulls, Math.min(chunk, largeBodyBytes - produced));
+            hash.update(bytes);
+            produced += bytes.length;
+            controller.enqueue(bytes);
+          },
+        },
+        { highWaterMark: 0 },
+      );
+      const response = await transport.send({
+        method: 'PATCH',
+        url: server.url('/large-upload'),
+        headers: { 'content-type': 'application/octet-stream' },
+        body,
+      });
+      peak = Math.max(peak, usedMemory());
+      expect(response.status).toBe(201);
+      expect(await readJson(response), 'what the server received').toEqual({ bytes: largeBodyBytes, sha256: hash.digest('hex') });
+      const growth = peak - baseline;
+      expect(
+        growth,
+        `memory grew by ${Math.round(growth / MiB)} MiB while uploading ${Math.round(largeBodyBytes / MiB)} MiB`,
+      ).toBeLessThan(largeBodyBytes * 0.5);
     },
   },
   {

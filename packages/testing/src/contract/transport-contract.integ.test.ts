@@ -34,7 +34,9 @@ transportContract({
   expect,
   name: 'handler transport (to loopback through fetch)',
   createTransport: () => createHandlerTransport(loopbackNetwork),
-  supports: { rawContentEncoding: false },
+  // The stand-in network is Node's fetch, which keeps a streamed request body in memory until the
+  // request ends: upload-large would measure fetch, not the handler transport, which passes the stream on.
+  supports: { rawContentEncoding: false, largeUploads: false },
 });
 
 /** A fetch transport with one part of its behaviour replaced. */
@@ -98,6 +100,28 @@ describe('the transport contract fails broken transports', () => {
     });
     expect(await failedChecks(buffers, ['upload-stream', 'upload-bytes'])).toEqual(['upload-stream']);
   }, 30_000);
+
+  it('Node 20 fetch declared as streaming request bodies (it keeps the whole body until the request ends)', async () => {
+    const fetchClaimingStreams = (): Transport => ({ ...createFetchTransport(), streamsRequestBodies: true });
+    expect(await failedChecks(fetchClaimingStreams, ['upload-large'])).toEqual(['upload-large']);
+  }, 60_000);
+
+  it('one that declares streamsRequestBodies but buffers stream uploads', async () => {
+    const buffers = (): Transport => {
+      const inner = createFetchTransport();
+      return {
+        specificationVersion: 'v1',
+        name: 'broken',
+        streamsRequestBodies: true,
+        async send(request, options) {
+          if (!(request.body instanceof ReadableStream)) return inner.send(request, options);
+          const bytes = new Uint8Array(await new Response(request.body).arrayBuffer());
+          return inner.send({ ...request, body: bytes }, options);
+        },
+      };
+    };
+    expect(await failedChecks(buffers, ['upload-large'])).toEqual(['upload-large']);
+  }, 60_000);
 
   it('one that ignores the abort signal', async () => {
     const deaf = tamper((inner) => (request) => inner.send(request));

@@ -1,0 +1,153 @@
+import { DigestMismatchError, InvalidOptionError } from '../errors';
+import type { Hasher } from '../hasher';
+import type { ChunkReader } from './chunk-reader';
+
+/**
+ * Bytes already handed to the transport that are kept to send again after a
+ * dropped connection. A registry stores what reached it, so after a drop it
+ * is behind by what was in flight (socket buffers, proxies): a few MiB.
+ * Further behind than this, the upload cannot resume and is lost.
+ */
+export const RESUME_WINDOW_BYTES = 8 * 1024 * 1024;
+
+/** What the content must turn out to be; a violation stops the body before its end. */
+export interface ContentExpectations {
+  /** Exact length, when the caller gave one. */
+  readonly size: number | undefined;
+  /** The digest the content must hash to, when the caller gave one (checked only with a hasher). */
+  readonly digest: string | undefined;
+  /** Names the upload in errors. */
+  readonly what: string;
+}
+
+/**
+ * Upload content sent as the body of one streamed request: read from the
+ * source piece by piece as the transport asks, hashed on the way, with the
+ * last {@link RESUME_WINDOW_BYTES} kept so a dropped request can be resumed
+ * from whatever byte the registry reports. A piece is never copied.
+ *
+ * A failure of the content itself (the source errors, it is longer or
+ * shorter than `size`, it does not hash to `digest`) errors the body before
+ * its end, so the registry never receives a complete request, and is kept
+ * in {@link failure}: it is the upload's error, not a dropped connection.
+ */
+export class StreamedContent {
+  readonly #reader: ChunkReader;
+  readonly #hasher: Hasher | undefined;
+  readonly #expected: ContentExpectations;
+  readonly #onSent: (sent: number) => void;
+  readonly #window: Uint8Array[] = [];
+  #windowBytes = 0;
+  #sent = 0;
+  #ended = false;
+  #failure: unknown;
+  #digest: string | undefined;
+
+  constructor(reader: ChunkReader, hasher: Hasher | undefined, expected: ContentExpectations, onSent: (sent: number) => void) {
+    this.#reader = reader;
+    this.#hasher = hasher;
+    this.#expected = expected;
+    this.#onSent = onSent;
+  }
+
+  /** Bytes read from the source so far. */
+  get sent(): number {
+    return this.#sent;
+  }
+
+  /** True once the source has ended and the content passed its checks. */
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** The content's own failure, if it had one. */
+  get failure(): unknown {
+    return this.#failure;
+  }
+
+  /** The computed digest (or the expected one without a hasher), once {@link ended}. */
+  get digest(): string | undefined {
+    return this.#digest;
+  }
+
+  /** True when a body starting at byte `from` can still be produced. */
+  canResumeFrom(from: number): boolean {
+    return from >= this.#sent - this.#windowBytes && from <= this.#sent;
+  }
+
+  /**
+   * A body from byte `from` to the end of the content: the kept bytes from
+   * there, then the rest of the source. Call only when
+   * {@link canResumeFrom}(`from`).
+   */
+  bodyFrom(from: number): ReadableStream<Uint8Array> {
+    const replay: Uint8Array[] = [];
+    let position = this.#sent - this.#windowBytes;
+    for (const piece of this.#window) {
+      const end = position + piece.byteLength;
+      if (end > from) replay.push(position >= from ? piece : piece.subarray(from - position));
+      position = end;
+    }
+    return new ReadableStream<Uint8Array>(
+      {
+        pull: async (controller) => {
+          const kept = replay.shift();
+          if (kept !== undefined) return controller.enqueue(kept);
+          if (this.#ended) return controller.close();
+          const piece = await this.#next();
+          if (piece === undefined) controller.close();
+          else controller.enqueue(piece);
+        },
+        // The transport gave up on this body (a dropped connection): the
+        // source stays open for a resume; the upload releases it when it ends.
+        cancel: () => undefined,
+      },
+      { highWaterMark: 0 },
+    );
+  }
+
+  async #next(): Promise<Uint8Array | undefined> {
+    try {
+      const piece = await this.#reader.piece();
+      if (piece === undefined) {
+        await this.#finish();
+        return undefined;
+      }
+      const { size, what } = this.#expected;
+      if (size !== undefined && this.#sent + piece.byteLength > size) {
+        throw new InvalidOptionError('size', `@regkit/core: options.size is ${size} but ${what} has more bytes`);
+      }
+      this.#hasher?.update(piece);
+      this.#keep(piece);
+      this.#sent += piece.byteLength;
+      this.#onSent(this.#sent);
+      return piece;
+    } catch (error) {
+      this.#failure ??= error;
+      throw error;
+    }
+  }
+
+  async #finish(): Promise<void> {
+    const { size, digest, what } = this.#expected;
+    if (size !== undefined && this.#sent !== size) {
+      throw new InvalidOptionError('size', `@regkit/core: options.size is ${size} but the content is ${this.#sent} bytes`);
+    }
+    const actual = this.#hasher === undefined ? digest : await this.#hasher.digest();
+    if (digest !== undefined && actual !== digest) throw new DigestMismatchError(digest, actual ?? '', 'request', what);
+    this.#digest = actual;
+    this.#ended = true;
+  }
+
+  #keep(piece: Uint8Array): void {
+    this.#window.push(piece);
+    this.#windowBytes += piece.byteLength;
+    // Drop the oldest pieces while the rest still covers the window.
+    for (;;) {
+      const oldest = this.#window[0];
+      if (oldest === undefined || this.#windowBytes - oldest.byteLength < RESUME_WINDOW_BYTES) return;
+      this.#window.shift();
+      this.#windowBytes -= oldest.byteLength;
+    }
+  }
+}
