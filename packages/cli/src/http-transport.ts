@@ -56,6 +56,8 @@ export function createHttpTransport(options: HttpTransportOptions = {}): Transpo
   return {
     specificationVersion: 'v1',
     name: 'node-http',
+    // Bodies are written with backpressure and nothing is kept once written: one request per upload is safe.
+    streamsRequestBodies: true,
     send(request, sendOptions) {
       if (sendOptions?.signal?.aborted) return Promise.reject(sendOptions.signal.reason);
       const url = new URL(request.url);

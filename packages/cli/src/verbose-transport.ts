@@ -10,6 +10,8 @@ export function verboseTransport(inner: Transport, log: (line: string) => void):
   return {
     specificationVersion: 'v1',
     name: inner.name,
+    // Logging changes nothing about how bodies travel: keep the inner transport's upload strategy.
+    ...(inner.streamsRequestBodies === true && { streamsRequestBodies: true }),
     async send(request, options) {
       const started = performance.now();
       const url = redactUrl(request.url);
