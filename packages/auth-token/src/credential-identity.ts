@@ -9,7 +9,13 @@ const BLOCK = 64;
  * cache; a cache written elsewhere (another process, a dump of a shared
  * store) cannot be matched against guessed passwords offline.
  */
-const PROCESS_KEY = globalThis.crypto.getRandomValues(new Uint8Array(BLOCK));
+let processKey: Uint8Array | undefined;
+
+/** Drawn on first use, so loading the package costs no random source (and no Web Crypto set-up). */
+function getProcessKey(): Uint8Array {
+  processKey ??= globalThis.crypto.getRandomValues(new Uint8Array(BLOCK));
+  return processKey;
+}
 
 function hexToBytes(hex: string): Uint8Array {
   const bytes = new Uint8Array(hex.length / 2);
@@ -36,7 +42,7 @@ export async function hmacSha256(key: Uint8Array, text: string): Promise<string>
 
 /** HMAC-SHA256 of `text` under the process key. */
 export function keyedHash(text: string): Promise<string> {
-  return hmacSha256(PROCESS_KEY, text);
+  return hmacSha256(getProcessKey(), text);
 }
 
 /** The credential an authenticator presents to token services. */

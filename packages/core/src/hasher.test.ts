@@ -31,18 +31,20 @@ async function hashChunks(hasher: Hasher, chunks: readonly Uint8Array[]): Promis
  * Loads a fresh copy of the module with `process.getBuiltinModule` replaced,
  * as it is missing in browsers and workers; the lookup runs at import time.
  */
+const originalGetBuiltinModule = process.getBuiltinModule;
+
+/**
+ * A fresh copy of the hasher module on a runtime whose `process.getBuiltinModule` is `getBuiltinModule`.
+ * The stand-in stays until the test ends: the module looks `node:crypto` up on its first hash, not at import.
+ */
 async function importWithBuiltins(getBuiltinModule: ((id: string) => unknown) | undefined): Promise<typeof import('./hasher')> {
   vi.resetModules();
-  const original = process.getBuiltinModule;
   Object.defineProperty(process, 'getBuiltinModule', { value: getBuiltinModule, configurable: true, writable: true });
-  try {
-    return await import('./hasher');
-  } finally {
-    Object.defineProperty(process, 'getBuiltinModule', { value: original, configurable: true, writable: true });
-  }
+  return import('./hasher');
 }
 
 afterEach(() => {
+  Object.defineProperty(process, 'getBuiltinModule', { value: originalGetBuiltinModule, configurable: true, writable: true });
   vi.resetModules();
 });
 
@@ -84,6 +86,15 @@ describe('createPortableHasher', () => {
 });
 
 describe('createHasher', () => {
+  it('looks node:crypto up on the first hash, not at import (start-up of programs that never hash)', async () => {
+    const lookup = vi.fn((id: string) => (id === 'node:crypto' ? { createHash } : undefined));
+    const { createHasher: create } = await importWithBuiltins(lookup);
+    expect(lookup).not.toHaveBeenCalled();
+    create('sha256');
+    create('sha256');
+    expect(lookup).toHaveBeenCalledTimes(1);
+  });
+
   it('uses node:crypto when process.getBuiltinModule provides it', async () => {
     const createHashSpy = vi.fn((algorithm: string) => createHash(algorithm));
     const { createHasher: create } = await importWithBuiltins((id) =>

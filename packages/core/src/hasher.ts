@@ -34,7 +34,14 @@ function loadNodeCrypto(): NodeCrypto | undefined {
   }
 }
 
-const nodeCrypto = loadNodeCrypto();
+// Looked up on the first hash, not at import: a program that never hashes (a HEAD-only command)
+// does not load Node's crypto modules at start-up.
+let nodeCrypto: NodeCrypto | null | undefined;
+
+function platformCrypto(): NodeCrypto | undefined {
+  if (nodeCrypto === undefined) nodeCrypto = loadNodeCrypto() ?? null;
+  return nodeCrypto ?? undefined;
+}
 
 class NodeHasher implements Hasher {
   readonly #hash: NodeHash;
@@ -102,7 +109,8 @@ export function createPortableHasher(algorithm: DigestAlgorithm): Hasher {
  * ```
  */
 export function createHasher(algorithm: DigestAlgorithm): Hasher {
-  return nodeCrypto ? new NodeHasher(nodeCrypto, algorithm) : new PortableHasher(algorithm);
+  const crypto = platformCrypto();
+  return crypto ? new NodeHasher(crypto, algorithm) : new PortableHasher(algorithm);
 }
 
 /** Digest of a whole buffer, e.g. a manifest as received. */

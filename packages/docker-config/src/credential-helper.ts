@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import type { Credentials } from '@regkit/core/spec';
 import { type CredentialHelperAction, CredentialHelperError } from './errors';
 
@@ -48,7 +47,7 @@ type HelperOutcome = { readonly found: true; readonly stdout: string } | { reado
  * credential-helper protocol. Resolves stdout on success and
  * `{ found: false }` for the protocol's "credentials not found" answer.
  */
-export function runHelper(
+export async function runHelper(
   helper: string,
   action: CredentialHelperAction,
   input: string,
@@ -61,6 +60,9 @@ export function runHelper(
       { helper, action, ...details },
       cause === undefined ? undefined : { cause },
     );
+  // Loaded when a helper runs, not when the package loads: a command that reads credentials from
+  // the file alone (or none at all) never pays for child_process at start-up.
+  const { spawn } = await import('node:child_process');
   return new Promise<HelperOutcome>((resolve, reject) => {
     const { signal } = options;
     if (signal?.aborted) {

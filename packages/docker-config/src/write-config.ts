@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, realpath, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { parseConfigText } from './config-file';
@@ -21,10 +20,15 @@ async function resolveTarget(path: string): Promise<string> {
   }
 }
 
+/** 12 random hex digits for a temporary file name (Web Crypto, loaded only when a file is written). */
+function randomSuffix(): string {
+  return Array.from(globalThis.crypto.getRandomValues(new Uint8Array(6)), (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
 async function writeAtomically(path: string, text: string): Promise<void> {
   const directory = dirname(path);
   await mkdir(directory, { recursive: true, mode: 0o700 });
-  const temporary = join(directory, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const temporary = join(directory, `.${basename(path)}.${process.pid}.${randomSuffix()}.tmp`);
   const handle = await open(temporary, 'wx', 0o600);
   try {
     try {
