@@ -14,7 +14,7 @@ import { pinOrchestrator, planPinning } from '../pinning';
 import { deterministicChunks } from '../seed';
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
-const REGKIT = here('../../packages/cli/dist/regkit.js');
+const REGKIT = here('../../packages/cli/dist/regkit.cjs');
 const RAW = here('./cold-raw-http.js');
 const REPOSITORY = 'single/limits';
 const CHUNK = 8 * 1024 * 1024;

@@ -37,7 +37,7 @@ interface Row {
 const REPOSITORY = 'library/golang';
 const TAG = '1.12.0';
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
-const REGKIT = here('../../packages/cli/dist/regkit.js');
+const REGKIT = here('../../packages/cli/dist/regkit.cjs');
 const RAW = here('./cold-raw-http.js');
 const sha256 = (bytes: Buffer) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 const printsDigest = (stdout: Buffer, digest: string) =>

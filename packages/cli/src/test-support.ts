@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 /** The built binary the end-to-end tests run (`pnpm build` first). */
-export const BIN = fileURLToPath(new URL('../dist/regkit.js', import.meta.url));
+export const BIN = fileURLToPath(new URL('../dist/regkit.cjs', import.meta.url));
 
 /** Fails fast with a clear reason when the CLI has not been built. */
 export function assertBuilt(): void {

@@ -11,7 +11,7 @@ import { DEFAULT_USERS, describeWithRegistries, type HarnessRegistryInfo } from 
 
 // The built `regkit` binary as users run it, against the real distribution registries (open,
 // htpasswd, token). Build first: `pnpm -F @regkit/cli build`.
-const BIN = fileURLToPath(new URL('../../../packages/cli/dist/regkit.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../../packages/cli/dist/regkit.cjs', import.meta.url));
 
 interface Run {
   readonly code: number | null;
