@@ -30,6 +30,22 @@ describe('assertKnownOptions', () => {
     ).toThrow(/has no option `proxy` \(an HTTP proxy is `httpProxy`\)/);
   });
 
+  it.each([
+    [null, 'null'],
+    ['timeoutMs', 'string'],
+    [['timeoutMs'], 'an array'],
+  ])('refuses options that are not an object (%j) with InvalidOptionError', (options, described) => {
+    let error: unknown;
+    try {
+      assertKnownOptions('@regkit/core', 'registry.image()', options as unknown as object, ['platform']);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(InvalidOptionError.isInstance(error)).toBe(true);
+    expect((error as InvalidOptionError).option).toBe('options');
+    expect((error as Error).message).toBe(`@regkit/core: registry.image() options must be an object, got ${described}`);
+  });
+
   it('suggests nothing for names far from every known one', () => {
     expect(closestOption('timeout', known)).toBe('timeoutMs');
     expect(closestOption('colour', known)).toBe(undefined);

@@ -57,6 +57,13 @@ export function assertKnownOptions(
   known: ReadonlySet<string> | readonly string[],
   hints: Readonly<Record<string, string>> = {},
 ): void {
+  // Callers outside TypeScript can pass anything: null, a string, an array. Say so instead of a raw TypeError.
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new InvalidOptionError(
+      'options',
+      `${packageName}: ${where} options must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`,
+    );
+  }
   const names = known instanceof Set ? known : new Set(known);
   for (const name of Object.keys(options)) {
     if (names.has(name)) continue;

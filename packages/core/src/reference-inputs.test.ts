@@ -74,3 +74,19 @@ describe('non-string input to the parse functions', () => {
     expect(() => parseImageName(42 as never)).toThrow(/must be a string, got number/);
   });
 });
+
+describe('huge input', () => {
+  it('is quoted cut in the message and kept whole in `input`', () => {
+    const huge = `a${'/b'.repeat(50_000)}:tag`;
+    let error: unknown;
+    try {
+      parseImageName(huge);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(InvalidReferenceError.isInstance(error)).toBe(true);
+    expect((error as InvalidReferenceError).input).toBe(huge);
+    expect((error as Error).message.length).toBeLessThan(600);
+    expect((error as Error).message).toContain(`… (${huge.length} characters)`);
+  });
+});

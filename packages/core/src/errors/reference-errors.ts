@@ -19,6 +19,17 @@ export type InvalidReferenceReason =
   /** regkit's own: a repository was asked for with a tag or digest (`registry.image()` takes those). */
   | 'REPOSITORY_HAS_TAG_OR_DIGEST';
 
+/** Longest input quoted whole in a message; `input` always holds all of it. */
+const MAX_QUOTED_INPUT = 256;
+
+/** The input as a JSON string, cut after {@link MAX_QUOTED_INPUT} characters so a huge one cannot flood logs. */
+function quoteInput(input: string): string {
+  // Plain-JS callers hand over numbers, objects, undefined: name those as JSON does, or as String does.
+  if (typeof input !== 'string') return JSON.stringify(input) ?? String(input);
+  if (input.length <= MAX_QUOTED_INPUT) return JSON.stringify(input);
+  return `${JSON.stringify(input.slice(0, MAX_QUOTED_INPUT))}… (${input.length} characters)`;
+}
+
 /** An image reference, repository name, tag or digest is malformed. */
 export class InvalidReferenceError extends RegkitError {
   static override readonly kind: string = 'InvalidReferenceError';
@@ -28,7 +39,7 @@ export class InvalidReferenceError extends RegkitError {
   readonly reason: InvalidReferenceReason;
 
   constructor(input: string, reason: InvalidReferenceReason, detail: string) {
-    super(`invalid reference ${JSON.stringify(input)}: ${detail}`);
+    super(`invalid reference ${quoteInput(input)}: ${detail}`);
     this.input = input;
     this.reason = reason;
   }

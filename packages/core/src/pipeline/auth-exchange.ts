@@ -8,7 +8,7 @@ import {
   type RegistryTarget,
 } from '../authenticator';
 import { contentLength, readCapped, releaseBody } from '../body';
-import { TransportError } from '../errors';
+import { NetworkError } from '../errors';
 import { FirstContactGate, scopeKey } from '../first-contact';
 import { parseRateLimit, type RateLimitState } from '../rate-limit';
 import { redactUrl, summarizeRequest } from '../redact';
@@ -183,10 +183,11 @@ export class AuthExchange {
         try {
           parsed = new URL(rawUrl);
         } catch {
-          throw new TransportError('refusing an authentication request to a URL that is not absolute');
+          // A URL the platform will never fetch: a NetworkError that says so, so retries do not repeat it.
+          throw new NetworkError('refusing an authentication request to a URL that is not absolute', { retryable: false });
         }
         if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-          throw new TransportError(`refusing a ${parsed.protocol} URL for an authentication request`);
+          throw new NetworkError(`refusing a ${parsed.protocol} URL for an authentication request`, { retryable: false });
         }
         const sentHeaders = withBaseHeaders(this.#userAgent, headers);
         const url = checkAuthRequest(parsed.toString(), sentHeaders, secret && rest.body !== undefined, this.#target);

@@ -29,6 +29,31 @@ describe('retries skip what cannot heal', () => {
     expect((error as NetworkError).request).toEqual({ method: 'GET', url: 'https://registry.test/v2/' });
   });
 
+  it('does not repeat an authentication request to a URL no transport fetches (a file: realm)', async () => {
+    const transport = recordingTransport(() => ({
+      status: 401,
+      headers: { 'www-authenticate': 'Bearer realm="file:///etc/passwd"' },
+    }));
+    const registry = new Registry({
+      domain: 'registry.test',
+      transport,
+      retry: fast,
+      authenticator: {
+        specificationVersion: 'v1',
+        name: 'follows-any-realm',
+        handleRequest: async () => undefined,
+        async handleResponse(context) {
+          await context.http.send({ method: 'GET', url: 'file:///etc/passwd' });
+          return { resend: true };
+        },
+      },
+    });
+    const error = await rejectionOf(registry.ping());
+    expect(NetworkError.isInstance(error) && !error.retryable).toBe(true);
+    expect((error as Error).message).toContain('refusing a file: URL for an authentication request');
+    expect(transport.calls).toHaveLength(1);
+  });
+
   it('does not repeat a refusal by policy: the credential guard, a redirect refusal', async () => {
     const insecure = recordingTransport(() => ({
       status: 401,
