@@ -43,7 +43,7 @@ describe('retries skip what cannot heal', () => {
         name: 'follows-any-realm',
         handleRequest: async () => undefined,
         async handleResponse(context) {
-          await context.http.send({ method: 'GET', url: 'file:///etc/passwd' });
+          await context.http.send({ method: 'GET', url: 'file:///etc/passwd', headers: {} });
           return { resend: true };
         },
       },
