@@ -101,7 +101,7 @@ export { Referrers, type ReferrersOptions, referrersTag } from './referrers';
 export { Registry, type RegistryOptions } from './registry';
 export { Repository } from './repository';
 // Types only: `Registry.requester` returns one, for endpoints regkit does not wrap; it is not constructed outside core.
-export type { RegistryBytes, RegistryRequest, RegistryResponse, Requester } from './requester';
+export type { HeldResponse, RegistryBytes, RegistryRequest, RegistryResponse, Requester } from './requester';
 export type { ResolveAllOptions, ResolvedManifest, ResolveFailure, ResolveOutcome, ResolveSuccess } from './resolve';
 export { type DeletedTag, type DeleteTagOptions, Tags } from './tags';
 export type { Transport } from './transport';

@@ -59,6 +59,14 @@ export interface RegistryBytes {
   readonly bytes: Uint8Array;
 }
 
+/** A response whose body still holds its request slot (see {@link Requester.sendHoldingSlot}). */
+export interface HeldResponse {
+  /** The 2xx response, body untouched. */
+  readonly response: RegistryResponse;
+  /** Gives the slot back; call it when the body ended, failed or was cancelled (again is harmless). */
+  readonly release: () => void;
+}
+
 /** A successful (2xx) registry response with the redacted request it answers. */
 export interface RegistryResponse extends TransportResponse {
   /** The request, redacted, for errors raised while its body is consumed. */
@@ -186,7 +194,7 @@ export class Requester {
    * when it has read the body to its end, the body failed, or it cancelled
    * it. That saves a stream layer, one promise per chunk of a large blob.
    */
-  async sendHoldingSlot(request: RegistryRequest): Promise<{ response: RegistryResponse; release: () => void }> {
+  async sendHoldingSlot(request: RegistryRequest): Promise<HeldResponse> {
     const url = this.resolveUrl(request.url);
     const { response, release } = await this.#send(request, url);
     return { response: withSummary(response, response.body, request.method, url), release: release ?? noop };
