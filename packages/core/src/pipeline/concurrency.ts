@@ -1,3 +1,5 @@
+import { onBodyEnd } from './body-end';
+
 /**
  * The per-registry bound on requests in flight: a FIFO semaphore. Without
  * it, `Promise.all` over thousands of calls opens thousands of sockets, which
@@ -83,29 +85,5 @@ export class RequestSlots {
  * (the requester passes a once-only release).
  */
 export function holdUntilBodyEnds(body: ReadableStream<Uint8Array>, done: () => void): ReadableStream<Uint8Array> {
-  const reader = body.getReader();
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        let chunk: ReadableStreamReadResult<Uint8Array>;
-        try {
-          chunk = await reader.read();
-        } catch (error) {
-          done();
-          throw error;
-        }
-        if (chunk.done) {
-          done();
-          controller.close();
-        } else {
-          controller.enqueue(chunk.value);
-        }
-      },
-      cancel(reason) {
-        done();
-        return reader.cancel(reason);
-      },
-    },
-    { highWaterMark: 0 },
-  );
+  return onBodyEnd(body, done);
 }

@@ -1,5 +1,6 @@
 import { TimeoutError } from '../errors';
 import type { RequestBody } from '../transport';
+import { onBodyEnd } from './body-end';
 
 /** One attempt's time limit, combined with the caller's signal. */
 export interface Deadline {
@@ -42,34 +43,5 @@ export function startDeadline(callerSignal: AbortSignal | undefined, timeoutMs: 
     arm();
     return { signal, clear, body };
   }
-  return { signal, clear, body: armAtEnd(body, arm) };
-}
-
-/** `body`, read through: `arm` runs when it ends, fails or is cancelled. */
-function armAtEnd(body: ReadableStream<Uint8Array>, arm: () => void): ReadableStream<Uint8Array> {
-  const reader = body.getReader();
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        let chunk: ReadableStreamReadResult<Uint8Array>;
-        try {
-          chunk = await reader.read();
-        } catch (error) {
-          arm();
-          throw error;
-        }
-        if (chunk.done) {
-          arm();
-          controller.close();
-        } else {
-          controller.enqueue(chunk.value);
-        }
-      },
-      cancel(reason) {
-        arm();
-        return reader.cancel(reason);
-      },
-    },
-    { highWaterMark: 0 },
-  );
+  return { signal, clear, body: onBodyEnd(body, arm) };
 }

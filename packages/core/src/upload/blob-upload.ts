@@ -15,6 +15,7 @@ import { isValidRepositoryName } from '../reference';
 import { type RepositoryContext, repositoryPath } from '../repository-context';
 import type { RegistryResponse } from '../requester';
 import { repositoryScope } from '../scope';
+import type { HeaderMap } from '../transport';
 import { assertUploadContent, type Chunk, type ChunkReader, createChunkReader, type UploadContent } from './chunk-reader';
 import { StreamedContent } from './streamed-content';
 
@@ -156,6 +157,15 @@ function withDigest(location: string, digest: string): string {
 }
 
 /** Uploads, mounts, cancels and deletes blobs for one repository. */
+
+/** The closing PUT's `Docker-Content-Digest`, when the registry sends one, must name what was uploaded. */
+function assertStoredDigest(headers: HeaderMap, digest: string | undefined, what: string): void {
+  const stored = headers['docker-content-digest']?.trim();
+  if (stored !== undefined && stored !== '' && stored !== digest) {
+    throw new DigestMismatchError(stored, digest ?? '', 'header', `${what}: the registry stored`);
+  }
+}
+
 export class BlobWriter {
   readonly #context: RepositoryContext;
 
@@ -404,10 +414,7 @@ export class BlobWriter {
         if (!content.ended)
           throw new RegistryProtocolError(`${this.#what}: the registry answered before the whole content was sent`);
         if (method === 'PUT') {
-          const stored = response.headers['docker-content-digest']?.trim();
-          if (stored !== undefined && stored !== '' && stored !== digest) {
-            throw new DigestMismatchError(stored, digest ?? '', 'header', `${this.#what}: the registry stored`);
-          }
+          assertStoredDigest(response.headers, digest, this.#what);
           return;
         }
         session.location = locationOf(response, this.#what);
@@ -475,10 +482,7 @@ export class BlobWriter {
         });
         releaseBody(response.body);
         if (method === 'PUT') {
-          const stored = response.headers['docker-content-digest']?.trim();
-          if (stored !== undefined && stored !== '' && stored !== digest) {
-            throw new DigestMismatchError(stored, digest ?? '', 'header', `${this.#what}: the registry stored`);
-          }
+          assertStoredDigest(response.headers, digest, this.#what);
           return;
         }
         session.location = locationOf(response, this.#what);
