@@ -457,10 +457,13 @@ export const transportChecks: readonly TransportCheck[] = [
       expect(response.status).toBe(201);
       expect(await readJson(response), 'what the server received').toEqual({ bytes: largeBodyBytes, sha256: hash.digest('hex') });
       const growth = peak - baseline;
+      // A transport that keeps what it sent grows by the whole body or more (Node 20's fetch: +66 MiB for
+      // 64 MiB). One that streams stays far below, but sampling the heap mid-upload is noisy (up to about
+      // half the body measured for undici, axios and node:http alike), so the line sits at three quarters.
       expect(
         growth,
         `memory grew by ${Math.round(growth / MiB)} MiB while uploading ${Math.round(largeBodyBytes / MiB)} MiB`,
-      ).toBeLessThan(largeBodyBytes * 0.5);
+      ).toBeLessThan(largeBodyBytes * 0.75);
     },
   },
   {
