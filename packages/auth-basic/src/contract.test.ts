@@ -22,25 +22,3 @@ authenticatorContract({
     maxHttpCallsForConcurrentFlows: 0,
   },
 });
-
-// Credentials from a provider (Docker's config, a keychain) are held to the same contract as fixed ones,
-// the hostile realm and redirect cases included.
-authenticatorContract({
-  describe,
-  it,
-  expect,
-  name: 'basic (credential provider)',
-  createAuthenticator: () =>
-    createBasicAuthenticator({
-      credentials: { specificationVersion: 'v1', getCredentials: async () => ({ username: 'alice', password: PASSWORD }) },
-    }),
-  scenario: {
-    respond: (request) =>
-      request.headers.authorization === HEADER
-        ? { status: 200 }
-        : { status: 401, headers: { 'www-authenticate': 'Basic realm="basic-realm"' } },
-    rejectChallenge: 'Basic realm="basic-realm"',
-    secrets: [PASSWORD, HEADER.slice('Basic '.length)],
-    maxHttpCallsForConcurrentFlows: 0,
-  },
-});

@@ -43,26 +43,8 @@ authenticatorContract({
   scenario: tokenScenario({ alice: 'contract-password' }),
 });
 
-// Credentials from a provider (Docker's config, a keychain) are held to the same contract as fixed ones,
-// the hostile realm and redirect cases included.
-authenticatorContract({
-  describe,
-  it,
-  expect,
-  name: 'token (credential provider)',
-  createAuthenticator: () =>
-    createTokenAuthenticator({
-      credentials: {
-        specificationVersion: 'v1',
-        getCredentials: async (host) =>
-          host === 'registry.example.test' || host === 'registry.contract.test'
-            ? { username: 'alice', password: 'contract-password' }
-            : undefined,
-      },
-    }),
-  scenario: tokenScenario({ alice: 'contract-password' }),
-});
-
+// The password grant with credentials from a provider (credentials-provider.test.ts runs the Docker token flow):
+// the form it posts is held to the hostile realm and redirect cases too.
 authenticatorContract({
   describe,
   it,
