@@ -4,25 +4,9 @@ import type { Authenticator } from '../authenticator';
 import { DigestMismatchError, InvalidOptionError, UploadSessionLostError } from '../errors';
 import { PushTestRegistry, sha256 } from '../push-test-registry';
 import { Registry } from '../registry';
+import { content, webStream } from './test-content';
 
 const REPO = 'team/app';
-
-function content(length: number, seed = 1): Uint8Array {
-  const bytes = new Uint8Array(length);
-  for (let i = 0; i < length; i++) bytes[i] = (i * 31 + seed) % 251;
-  return bytes;
-}
-
-function webStream(bytes: Uint8Array, piece: number): ReadableStream<Uint8Array> {
-  let offset = 0;
-  return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (offset >= bytes.byteLength) return controller.close();
-      controller.enqueue(bytes.slice(offset, offset + piece));
-      offset += piece;
-    },
-  });
-}
 
 function setup() {
   const fake = new PushTestRegistry();

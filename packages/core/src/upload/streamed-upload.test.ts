@@ -5,26 +5,10 @@ import { PushTestRegistry, sha256 } from '../push-test-registry';
 import { Registry } from '../registry';
 import { DEFAULT_UPLOAD_CHUNK_SIZE } from './blob-upload';
 import { RESUME_WINDOW_BYTES } from './streamed-content';
+import { content, webStream } from './test-content';
 
 const REPO = 'team/app';
 const UPLOADS = '/v2/team/app/blobs/uploads/';
-
-function content(length: number, seed = 1): Uint8Array {
-  const bytes = new Uint8Array(length);
-  for (let i = 0; i < length; i++) bytes[i] = (i * 31 + seed) % 251;
-  return bytes;
-}
-
-function webStream(bytes: Uint8Array, piece: number): ReadableStream<Uint8Array> {
-  let offset = 0;
-  return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (offset >= bytes.byteLength) return controller.close();
-      controller.enqueue(bytes.slice(offset, offset + piece));
-      offset += piece;
-    },
-  });
-}
 
 /** Compares without a diff: a failing toEqual on MiB of bytes exhausts the worker's heap. */
 function same(a: Uint8Array | undefined, b: Uint8Array): boolean {
