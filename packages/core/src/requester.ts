@@ -2,7 +2,8 @@ import type { Authenticator, RegistryTarget } from './authenticator';
 import { contentLength, readCapped } from './body';
 import type { RequestSummary } from './errors';
 import { AuthExchange } from './pipeline/auth-exchange';
-import { holdUntilBodyEnds, RequestSlots } from './pipeline/concurrency';
+import { onBodyEnd } from './pipeline/body-end';
+import { RequestSlots } from './pipeline/concurrency';
 import { startDeadline } from './pipeline/deadline';
 import type { RegistryEventListener } from './pipeline/events';
 import { DEFAULT_MAX_REDIRECTS } from './pipeline/redirects';
@@ -183,7 +184,9 @@ export class Requester {
   async send(request: RegistryRequest): Promise<RegistryResponse> {
     const url = this.resolveUrl(request.url);
     const { response, release } = await this.#send(request, url);
-    const body = response.body === null || release === undefined ? null : holdUntilBodyEnds(response.body, release);
+    // A streamed body is a connection in use for as long as it is read: it keeps its slot until it ends,
+    // fails or is cancelled.
+    const body = response.body === null || release === undefined ? null : onBodyEnd(response.body, release);
     return withSummary(response, body, request.method, url);
   }
 

@@ -1,5 +1,3 @@
-import { onBodyEnd } from './body-end';
-
 /**
  * The per-registry bound on requests in flight: a FIFO semaphore. Without
  * it, `Promise.all` over thousands of calls opens thousands of sockets, which
@@ -76,14 +74,4 @@ export class RequestSlots {
     }
     this.#held--;
   }
-}
-
-/**
- * The body of a response that keeps its slot until the caller reads it to
- * the end, it errors, or the caller cancels it: a streamed blob is a
- * connection in use for as long as it is read. `done` must be idempotent
- * (the requester passes a once-only release).
- */
-export function holdUntilBodyEnds(body: ReadableStream<Uint8Array>, done: () => void): ReadableStream<Uint8Array> {
-  return onBodyEnd(body, done);
 }
