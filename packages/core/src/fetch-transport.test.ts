@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { InvalidOptionError, TimeoutError, TransportError } from './errors';
-import { createFetchTransport } from './fetch-transport';
+import { InvalidOptionError, NetworkError, TimeoutError, TransportError } from './errors';
+import { createFetchTransport, fetchStreamsRequestBodies } from './fetch-transport';
 import type { TransportRequest, TransportResponse } from './transport';
 
 interface Call {
   readonly url: string;
-  readonly init: RequestInit & { duplex?: string };
+  readonly init: RequestInit & { duplex?: string; window?: null };
 }
 
 function fakeFetch(answer: (call: Call) => Response | Promise<Response>): { fetch: typeof fetch; calls: Call[] } {
@@ -118,6 +118,7 @@ describe('createFetchTransport', () => {
     await transport.send({ method: 'PUT', url: GET.url, headers: {}, body: bytes });
     expect(fake.calls[0]?.init.body).toBe(bytes);
     expect(fake.calls[0]?.init.duplex).toBeUndefined();
+    expect(fake.calls[0]?.init.redirect).toBe('manual');
 
     const stream = streamOf([bytes]);
     await transport.send({ method: 'PATCH', url: GET.url, headers: {}, body: stream });
@@ -126,6 +127,38 @@ describe('createFetchTransport', () => {
     expect(stream.locked).toBe(true);
     expect(new Uint8Array(await new Response(sent).arrayBuffer())).toEqual(bytes);
     expect(fake.calls[1]?.init.duplex).toBe('half');
+    // Any other redirect mode would make Node's fetch clone the request and keep every chunk sent.
+    expect(fake.calls[1]?.init).toMatchObject({ redirect: 'error', window: null });
+  });
+
+  it('turns a redirect answering a streamed body into a NetworkError that retrying cannot heal', async () => {
+    // What Node's fetch throws for a 3xx under redirect: 'error'.
+    const fake = fakeFetch(() => {
+      throw new TypeError('fetch failed', { cause: new Error('unexpected redirect') });
+    });
+    const error = await createFetchTransport({ fetch: fake.fetch })
+      .send({ method: 'PUT', url: `${GET.url}?token=s3cret`, headers: {}, body: streamOf([new Uint8Array(4)]) })
+      .catch((e) => e);
+    expect(NetworkError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'ERR_STREAM_REDIRECT', retryable: false });
+    expect(error.message).toMatch(/PUT http:\/\/127\.0\.0\.1:5000\/v2\/.* redirect/);
+    expect(error.message).not.toContain('s3cret');
+  });
+
+  it('declares streamsRequestBodies for the global fetch of Node.js, Deno and Bun, not for a fetch it is given', () => {
+    expect(createFetchTransport().streamsRequestBodies).toBe(true);
+    const fake = fakeFetch(() => new Response(''));
+    expect(createFetchTransport({ fetch: fake.fetch }).streamsRequestBodies).toBeUndefined();
+    expect(createFetchTransport({ fetch: fake.fetch, streamsRequestBodies: true }).streamsRequestBodies).toBe(true);
+    expect(createFetchTransport({ streamsRequestBodies: false }).streamsRequestBodies).toBeUndefined();
+    expect(fetchStreamsRequestBodies({ process: { versions: { node: '20.20.0' } } })).toBe(true);
+    expect(fetchStreamsRequestBodies({ Deno: {} })).toBe(true);
+    expect(fetchStreamsRequestBodies({ Bun: {} })).toBe(true);
+    expect(fetchStreamsRequestBodies({ document: {}, navigator: {} })).toBe(false);
+  });
+
+  it('refuses a streamsRequestBodies option that is not a boolean', () => {
+    expect(() => createFetchTransport({ streamsRequestBodies: 'yes' as unknown as boolean })).toThrow(InvalidOptionError);
   });
 
   it('returns status, lower-case headers with repeats joined, the request URL and the body', async () => {

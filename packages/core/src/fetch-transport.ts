@@ -41,10 +41,20 @@ export interface FetchTransportOptions {
    * Default 300 000 ms; `0` disables it.
    */
   readonly bodyTimeoutMs?: number;
+  /**
+   * Whether this `fetch` sends a stream request body as it reads it, in
+   * bounded memory, so that core may upload a blob of any size in one
+   * request (see `Transport.streamsRequestBodies`). Default: `true` for the
+   * global `fetch` of Node.js, Deno and Bun, which do; `false` in browsers
+   * (Chromium streams request bodies over HTTP/2 only, others not at all) and
+   * for a `fetch` given here, whose behaviour the transport cannot know. With
+   * `false`, core uploads in chunks of 8 MiB, each sent as bytes.
+   */
+  readonly streamsRequestBodies?: boolean;
 }
 
 const SOURCE = '@regkit/core fetch transport';
-const KNOWN_OPTIONS = ['fetch', 'keepAliveAfterHead', 'headersTimeoutMs', 'bodyTimeoutMs'];
+const KNOWN_OPTIONS = ['fetch', 'keepAliveAfterHead', 'headersTimeoutMs', 'bodyTimeoutMs', 'streamsRequestBodies'];
 
 /**
  * Creates a {@link Transport} over the standard `fetch`, with no
@@ -56,7 +66,13 @@ const KNOWN_OPTIONS = ['fetch', 'keepAliveAfterHead', 'headersTimeoutMs', 'bodyT
  *   with status 0); the transport then throws a `TransportError` saying so,
  *   because core cannot follow a redirect it cannot see;
  * - sends `duplex: 'half'` for stream bodies (required by Node and Chromium;
- *   browsers other than Chromium over HTTP/2 cannot upload a stream at all);
+ *   browsers other than Chromium over HTTP/2 cannot upload a stream at all),
+ *   with `redirect: 'error'` and `window: null`: with any other redirect
+ *   mode the Fetch standard clones the request, and Node's `fetch` then keeps
+ *   every chunk of the unread copy until the request ends (a 256 MiB upload
+ *   would hold 256 MiB). A streamed body cannot be replayed across a
+ *   redirect anyway; a 3xx answer to one becomes a non-retryable
+ *   `NetworkError` with code `ERR_STREAM_REDIRECT`;
  * - sends `accept-encoding: identity` unless the request sets
  *   `accept-encoding` itself. `fetch` otherwise advertises gzip/br on its own
  *   and silently decompresses, so the body would no longer match its
@@ -83,7 +99,7 @@ export function createFetchTransport(options: FetchTransportOptions = {}): Trans
     source: '@regkit/core',
     factory: 'createFetchTransport()',
     known: KNOWN_OPTIONS,
-    booleans: ['keepAliveAfterHead'],
+    booleans: ['keepAliveAfterHead', 'streamsRequestBodies'],
     timers: { headersTimeoutMs: 0, bodyTimeoutMs: 0 },
   });
   const custom = options.fetch;
@@ -106,11 +122,25 @@ export function createFetchTransport(options: FetchTransportOptions = {}): Trans
     headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_TRANSPORT_TIMEOUT_MS,
     bodyTimeoutMs: options.bodyTimeoutMs ?? DEFAULT_TRANSPORT_TIMEOUT_MS,
   };
+  const streams = options.streamsRequestBodies ?? (custom === undefined && fetchStreamsRequestBodies());
   return {
     specificationVersion: 'v1',
     name: 'fetch',
+    ...(streams && { streamsRequestBodies: true }),
     send: (request, sendOptions) => sendWithFetch(settings, request, sendOptions),
   };
+}
+
+/**
+ * Whether the global `fetch` of this runtime streams request bodies with
+ * backpressure: Node.js (undici), Deno and Bun do over HTTP/1.1; browsers
+ * do not (Chromium only over HTTP/2).
+ *
+ * @param runtime - the globals to inspect; `globalThis` outside tests
+ */
+export function fetchStreamsRequestBodies(runtime: object = globalThis): boolean {
+  const globals = runtime as { Deno?: unknown; Bun?: unknown; process?: { versions?: { node?: unknown } } };
+  return globals.Deno !== undefined || globals.Bun !== undefined || typeof globals.process?.versions?.node === 'string';
 }
 
 interface FetchSettings {
@@ -127,7 +157,7 @@ function sendWithFetch(
 ): Promise<TransportResponse> {
   const { headersTimeoutMs, bodyTimeoutMs } = settings;
   return exchange(request, options, { source: SOURCE, headersTimeoutMs, bodyTimeoutMs }, async ({ signal, body }) => {
-    const init: RequestInit & { duplex?: 'half'; dispatcher?: FetchDispatcher } = {
+    const init: RequestInit & { duplex?: 'half'; dispatcher?: FetchDispatcher; window?: null } = {
       method: request.method,
       // Node's fetch offers gzip/br on its own and decompresses silently, so a blob would no longer
       // match its content-length or digest: identity, unless the caller (core's pipeline) set one.
@@ -139,11 +169,27 @@ function sendWithFetch(
       const dispatcher = await nodeHeadDispatcher();
       if (dispatcher !== undefined) init.dispatcher = dispatcher;
     }
-    if (body !== undefined) {
-      init.body = body as BodyInit;
-      if (!(body instanceof Uint8Array)) init.duplex = 'half';
+    const streamed = body !== undefined && !(body instanceof Uint8Array);
+    if (body !== undefined) init.body = body as BodyInit;
+    if (streamed) {
+      init.duplex = 'half';
+      // Any other mode makes fetch clone the request, whose unread copy holds every chunk sent.
+      init.redirect = 'error';
+      init.window = null;
     }
-    const response = await settings.doFetch(request.url, init);
+    let response: Response;
+    try {
+      response = await settings.doFetch(request.url, init);
+    } catch (error) {
+      if (streamed && !signal?.aborted && mentionsRedirect(error)) {
+        throw new NetworkError(
+          `${SOURCE}: ${request.method} ${redactUrl(request.url)} was answered with a redirect, ` +
+            'which a streamed request body cannot follow (it cannot be sent twice)',
+          { code: 'ERR_STREAM_REDIRECT', retryable: false },
+        );
+      }
+      throw error;
+    }
     if (response.type === 'opaqueredirect') {
       throw new NetworkError(
         `${SOURCE}: ${request.method} ${redactUrl(request.url)} answered with a redirect ` +
@@ -155,6 +201,15 @@ function sendWithFetch(
     }
     return { status: response.status, headers: response.headers, body: response.body };
   });
+}
+
+/** Whether a failed fetch says it met a redirect (Node: cause "unexpected redirect"; Deno, Bun: in the message). */
+function mentionsRedirect(error: unknown): boolean {
+  for (let current = error, depth = 0; depth < 3 && current instanceof Error; depth++) {
+    if (/\bredirect/i.test(current.message)) return true;
+    current = current.cause;
+  }
+  return false;
 }
 
 /** Where Node.js keeps undici's global dispatcher (undici 5 to 7), which Node's `fetch` uses. */
