@@ -162,6 +162,28 @@ describe('createTokenAuthenticator: cache and pre-emptive auth', () => {
     expect(world.requests).toHaveLength(1);
   });
 
+  it('adds the actions core asked to a challenge for the same repository: one token for a check before a push', async () => {
+    const world = createFakeWorld();
+    const authenticator = createTokenAuthenticator();
+    const push = ['repository:a:pull,push'];
+    // Distribution challenges a HEAD with pull alone, even when a push follows.
+    const headOnly = (headers: HeaderMap) => world.respond(headers, ['repository:a:pull']);
+    const head = await drive(authenticator, { http: world.http, scopes: push, method: 'HEAD', respond: headOnly });
+    expect(head.status).toBe(200);
+    expect(world.requests.map((r) => r.params.getAll('scope'))).toEqual([push]);
+    const put = await drive(authenticator, { http: world.http, scopes: push, method: 'PUT', respond: world.respond });
+    expect(put.authorizations).toEqual(['Bearer secret-token-1']);
+    expect(world.requests).toHaveLength(1);
+  });
+
+  it('widens a challenge only with what core asked on that repository, never with another one', async () => {
+    const world = createFakeWorld();
+    const challenged = (headers: HeaderMap) => world.respond(headers, ['repository:a:pull']);
+    const scopes = ['repository:a:pull', 'repository:b:pull,push'];
+    await drive(createTokenAuthenticator(), { http: world.http, scopes, respond: challenged });
+    expect(world.requests[0]?.params.getAll('scope')).toEqual(['repository:a:pull']);
+  });
+
   it('remembers when a registry challenges with other scopes than core derived (ECR Public "aws")', async () => {
     const world = createFakeWorld();
     const respond = (headers: HeaderMap) => world.respond(headers, ['aws']);

@@ -12,6 +12,7 @@ import {
   MAX_AUTH_RESENDS,
   splitScopes,
   untilAborted,
+  widenScopes,
 } from '@regkit/core/spec';
 import { credentialIdentity } from './credential-identity';
 import { type TokenAuthenticatorOptions, validateOptions } from './options';
@@ -412,7 +413,9 @@ export function createTokenAuthenticator(options: TokenAuthenticatorOptions = {}
     basicOrigins.delete(origin);
 
     const challenged = splitScopes(bearer.params.scope);
-    const wanted = challenged.length > 0 ? challenged : [...context.scopes];
+    // Core's scopes widen the challenge on the same repository: a HEAD before a push is challenged
+    // with `pull` alone, and one `pull,push` token then serves the check and the upload.
+    const wanted = challenged.length > 0 ? widenScopes(challenged, context.scopes) : [...context.scopes];
     const key = await keyFor(origin, endpoint, wanted);
     let rejected: string | undefined;
     if (sent.kind === 'bearer' && sameEndpoint(sent.endpoint, endpoint) && coversScopes(sent.scopes, wanted)) {

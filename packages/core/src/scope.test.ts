@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError } from './errors';
-import { CATALOG_SCOPE, canonicalScopes, coversScopes, formatScope, parseScope, repositoryScope, splitScopes } from './scope';
+import {
+  CATALOG_SCOPE,
+  canonicalScopes,
+  coversScopes,
+  formatScope,
+  parseScope,
+  repositoryScope,
+  splitScopes,
+  widenScopes,
+} from './scope';
 
 describe('repositoryScope', () => {
   it('asks pull for reads, pull,push for writes and delete for deletes', () => {
@@ -82,6 +91,33 @@ describe('canonicalScopes', () => {
   it('keeps different resources apart', () => {
     expect(canonicalScopes(['repository:a:pull', 'repository:b:pull'])).toHaveLength(2);
     expect(canonicalScopes([])).toEqual([]);
+  });
+});
+
+describe('widenScopes', () => {
+  it('adds the actions core asked on a challenged repository', () => {
+    expect(widenScopes(['repository:a:pull'], ['repository:a:pull,push'])).toEqual(['repository:a:pull,push']);
+    expect(widenScopes(['repository:localhost:5000/a:pull'], ['repository:localhost:5000/a:push,pull'])).toEqual([
+      'repository:localhost:5000/a:pull,push',
+    ]);
+  });
+
+  it('never adds a resource the registry did not challenge for', () => {
+    expect(widenScopes(['repository:a:pull'], ['repository:b:pull,push'])).toEqual(['repository:a:pull']);
+    expect(widenScopes(['repository:a:pull', 'aws'], ['repository:a:pull', 'registry:catalog:*'])).toEqual([
+      'repository:a:pull',
+      'aws',
+    ]);
+  });
+
+  it('keeps the registry’s spelling when nothing is missing, and widens one resource once', () => {
+    const challenged = ['repository:a:push,pull', 'repository:a:pull'];
+    expect(widenScopes(challenged, ['repository:a:pull,push'])).toEqual(challenged);
+    expect(widenScopes(['repository:a:pull', 'repository:a:delete'], ['repository:a:push'])).toEqual([
+      'repository:a:pull,push',
+      'repository:a:delete',
+    ]);
+    expect(widenScopes(['repository:a:*'], ['repository:a:push'])).toEqual(['repository:a:*']);
   });
 });
 

@@ -128,6 +128,36 @@ export function canonicalScopes(scopes: readonly string[]): string[] {
 }
 
 /**
+ * The scopes to ask a token for when a registry challenged a request with
+ * `challenged` while core derived `requested` for it: each challenged scope
+ * with the actions `requested` names on the same resource appended.
+ * Distribution challenges a HEAD with `pull` even when the caller checks a
+ * blob before pushing it; asking `pull,push` at once gets one token that
+ * serves the check and the upload. Resources the registry did not challenge
+ * for are never added, so unrelated scopes stay in separate tokens, and a
+ * challenge that needs nothing more is returned as the registry spelled it.
+ *
+ * @example
+ * ```ts
+ * widenScopes(['repository:a:pull'], ['repository:a:pull,push']); // ['repository:a:pull,push']
+ * widenScopes(['repository:a:pull'], ['repository:b:pull,push']); // ['repository:a:pull']
+ * ```
+ */
+export function widenScopes(challenged: readonly string[], requested: readonly string[]): string[] {
+  const asked = groupScopes(requested).resources;
+  const added = new Set<string>();
+  return challenged.map((scope) => {
+    const parsed = parseScope(scope);
+    const resource = parsed && `${parsed.type}:${parsed.name}`;
+    const wanted = resource === undefined ? undefined : asked.get(resource);
+    if (!parsed || !wanted || added.has(resource as string) || parsed.actions.includes('*')) return scope;
+    added.add(resource as string);
+    const missing = [...wanted].filter((action) => !parsed.actions.includes(action));
+    return missing.length === 0 ? scope : `${scope}${parsed.actions.length > 0 ? ',' : ''}${missing.join(',')}`;
+  });
+}
+
+/**
  * True when a token requested for `held` was asked for everything in
  * `wanted`: each wanted action on each resource (a held `*` covers any
  * action), and each opaque scope verbatim.

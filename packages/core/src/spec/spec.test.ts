@@ -16,6 +16,7 @@ const ADAPTER_HELPERS = [
   'splitScopes',
   'canonicalScopes',
   'coversScopes',
+  'widenScopes',
   'repositoryScope',
   'CATALOG_SCOPE',
   'isDockerHubHost',

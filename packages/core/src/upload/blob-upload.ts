@@ -260,17 +260,18 @@ export class BlobWriter {
 
   /**
    * The blob's size when the repository has it (`null` when the registry did
-   * not say), `undefined` on 404. Asked with the scope distribution
-   * challenges a HEAD with (`pull`): a token authenticator that learns scopes
-   * from challenges then keeps one token per request kind instead of
-   * trading them back and forth between the check and the upload.
+   * not say), `undefined` on 404. Only ever asked before or while pushing,
+   * so it asks the push scopes: distribution challenges a HEAD with `pull`
+   * alone, and a token authenticator that adds the actions core asked for on
+   * the challenged repository (as `@regkit/auth-token` does) then fetches one
+   * `pull,push` token serving both the check and the upload, not one of each.
    */
   async exists(digest: string, signal: AbortSignal | undefined): Promise<number | null | undefined> {
     try {
       const response = await this.#context.requester.send({
         method: 'HEAD',
         url: repositoryPath(this.#context, `blobs/${digest}`),
-        scopes: [repositoryScope(this.#context.name, 'HEAD')],
+        scopes: this.#pushScopes(),
         signal,
       });
       releaseBody(response.body);

@@ -49,6 +49,7 @@ export {
   repositoryScope,
   splitScopes,
   type TokenScope,
+  widenScopes,
 } from '../../scope';
 export type {
   HeaderMap,
