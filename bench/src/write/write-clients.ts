@@ -55,16 +55,10 @@ async function transportFor(name: 'fetch' | 'undici' | 'axios'): Promise<Transpo
 /** regkit's public API: `copyImage` and `blobs().upload`, each registry with its own transport and token authenticator. */
 export function regkitWriteClient(name: 'fetch' | 'undici' | 'axios'): WriteClient {
   return {
-    notes:
-      name === 'fetch'
-        ? {
-            T6: 'copyImage(); blobs stream source → destination in 8 MiB PATCH chunks (Node 20 fetch buffers a stream request body)',
-            T7: 'blobs().upload(Node Readable) in 8 MiB PATCH chunks, digest computed while streaming',
-          }
-        : {
-            T6: 'copyImage(); each blob streams source → destination in one PUT (the transport streams request bodies)',
-            T7: 'blobs().upload(Node Readable) as one streamed PATCH, digest computed while streaming, then PUT ?digest=',
-          },
+    notes: {
+      T6: 'copyImage(); each blob streams source → destination in one PUT (every transport streams request bodies), largest first',
+      T7: 'blobs().upload(Node Readable) as one streamed PATCH, digest computed while streaming, then PUT ?digest=',
+    },
     unsupported: {},
     async run(task, workload, repository, useCount) {
       const transports = [await transportFor(name), await transportFor(name)];

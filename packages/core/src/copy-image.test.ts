@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Authenticator } from './authenticator';
 import { type CopyProgress, copyImage } from './copy-image';
 import { DigestMismatchError, InvalidOptionError, InvalidReferenceError } from './errors';
 import { MediaTypes } from './media-types';
@@ -130,6 +131,25 @@ describe('copyImage', () => {
     expect(destination.manifests.get('mirror/app')?.has('v2')).toBe(true);
   });
 
+  it('asks push scopes for every destination request, its existence checks included (one token for the copy)', async () => {
+    const { source, destination, src } = registries();
+    seedIndex(source, 'lib/app');
+    const asked: string[] = [];
+    const recording: Authenticator = {
+      specificationVersion: 'v1',
+      name: 'recording',
+      async handleRequest(context) {
+        asked.push(`${context.request.method} ${context.scopes.join(' ')}`);
+        return undefined;
+      },
+      handleResponse: async () => ({ resend: false }),
+    };
+    const dst = new Registry({ domain: '127.0.0.1:5999', transport: destination, authenticator: recording });
+    await copyImage(src.repository('lib/app'), 'v1', dst.repository('mirror/app'));
+    expect(asked.filter((line) => line.startsWith('HEAD')).length).toBeGreaterThan(0);
+    expect(new Set(asked.map((line) => line.split(' ')[1]))).toEqual(new Set(['repository:mirror/app:pull,push']));
+  });
+
   it('mounts between repositories of the same Registry, sending no blob bytes', async () => {
     const { source, src } = registries();
     const seeded = seedIndex(source, 'lib/app');
@@ -193,6 +213,18 @@ describe('copyImage', () => {
     expect(destination.manifests.get('mirror/app')?.size ?? 0).toBe(0);
     expect(destination.blobs.get('mirror/app')?.has(digest ?? '') ?? false).toBe(false);
     expect(seeded.index).toBeDefined();
+  });
+
+  it('starts the largest blob first, the one the copy cannot finish before', async () => {
+    const { source, src, dst } = registries();
+    seedIndex(source, 'lib/app');
+    const sizes = new Map([...(source.blobs.get('lib/app') ?? [])].map(([digest, bytes]) => [digest, bytes.byteLength]));
+    await copyImage(src.repository('lib/app'), 'v1', dst.repository('mirror/app'), { concurrency: 1 });
+    const order = source.calls
+      .filter((call) => call.method === 'GET' && call.path.includes('/blobs/'))
+      .map((call) => sizes.get(call.path.slice(call.path.lastIndexOf('/') + 1)) ?? -1);
+    expect(order).toHaveLength(sizes.size);
+    expect(order).toEqual([...order].sort((a, b) => b - a));
   });
 
   it('keeps at most `concurrency` blobs in flight', async () => {

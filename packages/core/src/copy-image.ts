@@ -287,7 +287,9 @@ export async function copyImage(
     await collect(sourceRepository, top, plan, signal, 0);
   }
 
-  const blobs = [...plan.blobs.values()];
+  // Largest first: the copy lasts at least as long as its largest blob, so that one starts at once
+  // instead of waiting behind small ones for a transfer slot.
+  const blobs = [...plan.blobs.values()].sort((a, b) => b.size - a.size);
   const counts = { uploaded: 0, mounted: 0, skipped: 0 };
   const progress = {
     bytesDone: 0,
