@@ -63,6 +63,16 @@ describe('createHandlerTransport', () => {
     expect((error as Error).message).toContain('https://three.fake.test');
   });
 
+  it('names a failed request by its redacted URL, never a credential in its query', async () => {
+    const transport = createHandlerTransport(createFakeRegistry());
+    const error = await transport
+      .send({ method: 'GET', url: 'https://three.fake.test/token?password=hunter2&scope=x', headers: {} })
+      .catch((e: unknown) => e);
+    expect(TransportError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toContain('https://three.fake.test/token');
+    expect((error as Error).message).not.toContain('hunter2');
+  });
+
   it('rejects with the signal reason when aborted before sending, and errors the body when aborted mid-body', async () => {
     const registry = createFakeRegistry();
     const transport = createHandlerTransport(registry);

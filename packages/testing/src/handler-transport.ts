@@ -64,7 +64,7 @@ export function createHandlerTransport(targets: RequestHandlerTarget | readonly 
           const target = list.find((candidate) => candidate.serves(url.origin));
           if (target === undefined) {
             throw new TransportError(
-              `[@regkit/testing] handler transport: no fake registry serves ${url.origin} (${request.method} ${request.url})`,
+              `[@regkit/testing] handler transport: no fake registry serves ${url.origin} (${request.method} ${redactUrl(request.url)})`,
             );
           }
           const init: RequestInit & { duplex?: 'half' } = {
@@ -82,7 +82,7 @@ export function createHandlerTransport(targets: RequestHandlerTarget | readonly 
             response = await target.handle(new Request(request.url, init));
           } catch (error) {
             throw new TransportError(
-              `[@regkit/testing] handler transport: the fake registry failed on ${request.method} ${request.url}`,
+              `[@regkit/testing] handler transport: the fake registry failed on ${request.method} ${redactUrl(request.url)}`,
               { cause: error },
             );
           }
@@ -93,7 +93,7 @@ export function createHandlerTransport(targets: RequestHandlerTarget | readonly 
           // Response.error() is how the fake says "the connection dropped" (a `reset` fault).
           if (response.type === 'error') {
             throw new TransportError(
-              `[@regkit/testing] handler transport: the connection was reset (${request.method} ${request.url})`,
+              `[@regkit/testing] handler transport: the connection was reset (${request.method} ${redactUrl(request.url)})`,
               { cause: new TypeError('fetch failed') },
             );
           }
