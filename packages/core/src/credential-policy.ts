@@ -54,15 +54,12 @@ function describeOrigin(url: URL): string {
 }
 
 /**
- * Validates a token service realm from a `Bearer` challenge before any
- * credential is sent to it, and returns it parsed.
- *
- * The realm must be an absolute `http:` or `https:` URL without user info.
- * Plain `http:` is accepted only when the realm is on a loopback host, when
- * `registry.plaintextAllowed` is set, or when it is on the registry's own
- * host and the registry itself speaks `http`. An `https` registry whose realm
- * is `http` on the same host is refused: that would still downgrade the
- * credentials' transport.
+ * Validates the shape of a token service realm from a `Bearer` challenge
+ * before any credential is sent to it, and returns it parsed: an absolute
+ * `http:` or `https:` URL without user info. Whether credentials may go to a
+ * plain `http:` realm is the credential guard's one rule for every request
+ * (`assertCredentialsMayTravel`: loopback, or the origin the user chose
+ * `protocol: 'http'` for), applied right after this check.
  *
  * @throws {InsecureCredentialsError} naming the realm's origin (never its
  * query, never a credential).
@@ -80,15 +77,6 @@ export function checkTokenRealm(realm: string, registry: RegistryTarget): URL {
   }
   if (url.username !== '' || url.password !== '') {
     throw new InsecureCredentialsError(`token realm ${origin} from ${registry.origin} must not contain user info`);
-  }
-  if (url.protocol === 'http:') {
-    const sameHost = url.host === registry.host.toLowerCase() && registry.protocol === 'http';
-    if (!(sameHost || registry.plaintextAllowed || isLoopbackHost(url.host))) {
-      throw new InsecureCredentialsError(
-        `token realm ${origin} from ${registry.origin} uses plain http; credentials are sent only over https ` +
-          '(plain http is allowed for loopback hosts and registries created with protocol "http")',
-      );
-    }
   }
   return url;
 }

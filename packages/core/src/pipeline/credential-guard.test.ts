@@ -276,4 +276,22 @@ describe('assertCredentialsMayTravel and checkAuthRequest', () => {
     expect(() => checkAuthRequest('ftp://evil.test/', auth, false, https)).toThrow(InsecureCredentialsError);
     expect(checkAuthRequest('HTTPS://Auth.Test/t', auth, false, https)).toBe('https://auth.test/t');
   });
+
+  it('sends credentials to a plain http realm only on loopback or on the origin chosen with protocol http', () => {
+    expect(checkAuthRequest('http://127.0.0.1:5056/token', auth, false, https)).toBe('http://127.0.0.1:5056/token');
+    expect(checkAuthRequest('http://r.test/token', auth, true, http)).toBe('http://r.test/token');
+    // Choosing http for the registry does not extend to another host's token service.
+    expect(() => checkAuthRequest('http://auth.test/token', auth, false, http)).toThrow(InsecureCredentialsError);
+    // An https registry whose realm is http on its own host would still downgrade the credentials.
+    expect(() => checkAuthRequest('http://r.test/token', {}, true, https)).toThrow(InsecureCredentialsError);
+    const error = (() => {
+      try {
+        checkAuthRequest('http://auth.example.com/token?secret=abc', auth, false, https);
+      } catch (caught) {
+        return caught as Error;
+      }
+    })();
+    expect(error?.message).toContain('http://auth.example.com');
+    expect(error?.message).not.toContain('secret=abc');
+  });
 });
