@@ -1,4 +1,5 @@
 import { TimeoutError } from '../errors/transport-errors';
+import { StallTimer } from './stall-timer';
 
 /**
  * A Node.js `Readable` as far as the bridge needs one (structural, so core
@@ -66,8 +67,10 @@ function bridge(source: ChunkSource, options: BodyBridgeOptions): ReadableStream
   let finished = false;
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   const onAbort = () => fail(signal?.reason);
+  const stall = new StallTimer(idleTimeoutMs, (waitedMs) => fail(timeoutError(idleTimeoutMs, waitedMs)));
   const finish = () => {
     finished = true;
+    stall.dispose();
     signal?.removeEventListener('abort', onAbort);
   };
   // Once failed, a late chunk or end from the source is ignored: a destroyed
@@ -86,9 +89,7 @@ function bridge(source: ChunkSource, options: BodyBridgeOptions): ReadableStream
         else signal?.addEventListener('abort', onAbort, { once: true });
       },
       async pull(c) {
-        const started = performance.now();
-        const stalled = () => fail(timeoutError(idleTimeoutMs, performance.now() - started));
-        const timer = idleTimeoutMs > 0 ? setTimeout(stalled, idleTimeoutMs) : undefined;
+        stall.start();
         let next: IteratorResult<unknown>;
         try {
           next = await source.next();
@@ -96,7 +97,7 @@ function bridge(source: ChunkSource, options: BodyBridgeOptions): ReadableStream
           fail(signal?.aborted ? signal.reason : mapError(error));
           return;
         } finally {
-          clearTimeout(timer);
+          stall.stop();
         }
         if (finished) return;
         if (next.done) {
