@@ -1,6 +1,16 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { StallTimer } from './stall-timer';
 
+/** Starts a wait and checks that it is reported exactly when it reaches 1000 ms (fake timers). */
+function expectStallAfterOneSecond(timer: StallTimer, stalls: number[]): void {
+  const before = stalls.length;
+  timer.start();
+  vi.advanceTimersByTime(999);
+  expect(stalls).toHaveLength(before);
+  vi.advanceTimersByTime(1);
+  expect(stalls.slice(before)).toEqual([1000]);
+}
+
 describe('StallTimer', () => {
   afterEach(() => {
     vi.useRealTimers();
@@ -11,12 +21,7 @@ describe('StallTimer', () => {
   it('reports a wait that lasts the limit, with the time waited', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
     const stalls: number[] = [];
-    const timer = new StallTimer(1000, (waited) => stalls.push(waited));
-    timer.start();
-    vi.advanceTimersByTime(999);
-    expect(stalls).toEqual([]);
-    vi.advanceTimersByTime(1);
-    expect(stalls).toEqual([1000]);
+    expectStallAfterOneSecond(new StallTimer(1000, (waited) => stalls.push(waited)), stalls);
   });
 
   it('counts only the time spent waiting: a long pause between chunks is no stall', () => {
@@ -30,11 +35,7 @@ describe('StallTimer', () => {
     }
     vi.advanceTimersByTime(10_000); // the consumer is busy elsewhere
     expect(stalls).toEqual([]);
-    timer.start();
-    vi.advanceTimersByTime(999);
-    expect(stalls).toEqual([]);
-    vi.advanceTimersByTime(1);
-    expect(stalls).toEqual([1000]);
+    expectStallAfterOneSecond(timer, stalls);
   });
 
   it('reuses one platform timer for a whole body, un-referenced between waits so it never holds a process open', () => {
