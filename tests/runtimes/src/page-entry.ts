@@ -4,21 +4,25 @@
  * `runRegkitScenario` when it is ready to measure.
  */
 import { type InPageResult, runInPageFake } from './in-page-fake';
-import { runScenario, type ScenarioConfig, type ScenarioResult } from './scenario';
+import { type MeasuredPhase, runScenario, type ScenarioConfig, type ScenarioResult } from './scenario';
 
 declare global {
   interface Window {
     runRegkitScenario(config: ScenarioConfig): Promise<ScenarioResult>;
     runInPageFake(): Promise<InPageResult>;
-    /** Exposed by the orchestrator: takes the renderer's memory baseline. */
-    regkitBeforeStream?(): Promise<void>;
+    /** Exposed by the orchestrator: takes the renderer's memory baseline (`begin`) or reads its peak (`end`). */
+    regkitPhase?(event: 'begin' | 'end', phase: MeasuredPhase): Promise<void>;
   }
 }
 
 window.runRegkitScenario = async (config) => {
-  const result = await runScenario(config, { rss: () => undefined, beforeStream: async () => window.regkitBeforeStream?.() });
-  // What a person looking at the page sees: the verified digest.
-  document.body.textContent = `verified ${result.layerDigest} (${result.layerBytes} bytes)`;
+  const result = await runScenario(config, {
+    rss: () => undefined,
+    begin: async (phase) => window.regkitPhase?.('begin', phase),
+    end: async (phase) => window.regkitPhase?.('end', phase),
+  });
+  // What a person looking at the page sees: the verified digest and where it was copied.
+  document.body.textContent = `verified ${result.layerDigest} (${result.layerBytes} bytes), copied to ${result.copy.destination}`;
   return result;
 };
 window.runInPageFake = runInPageFake;

@@ -1,11 +1,13 @@
 /**
  * The runtime suite's client side: the same code runs in Node, Bun, Deno
  * and a Chromium page (bundled by esbuild), using only `@regkit/core` and
- * `@regkit/auth-token` over the platform's `fetch`.
+ * `@regkit/auth-token` over the platform's `fetch`. It reads an image,
+ * streams its big layer, then copies the image (uploads) as another user.
  */
 
 import { createTokenAuthenticator } from '@regkit/auth-token';
-import { ForbiddenError, Registry, UnauthorizedError } from '@regkit/core';
+import { createFetchTransport, ForbiddenError, Registry, UnauthorizedError } from '@regkit/core';
+import { type CopyOutcome, copyToPushRepository } from './copy-step';
 
 /** What the orchestrator tells the client: where to go and what it should find. */
 export interface ScenarioConfig {
@@ -16,6 +18,11 @@ export interface ScenarioConfig {
   /** A repository only `username` may pull. */
   readonly repository: string;
   readonly tag: string;
+  /** A user who may push to {@link pushRepository} (and nothing to {@link repository}). */
+  readonly pushUsername: string;
+  readonly pushPassword: string;
+  /** Where the image is copied; one per run, so no run finds blobs another one pushed. */
+  readonly pushRepository: string;
 }
 
 /** What the client saw, printed as JSON for the orchestrator to check. */
@@ -32,14 +39,22 @@ export interface ScenarioResult {
   /** The most resident memory seen while streaming, in bytes. */
   readonly rssPeak: number;
   readonly streamMs: number;
+  /** `streamsRequestBodies` of the default transport here: whether an upload goes in one streamed request. */
+  readonly streamsRequestBodies: boolean;
+  readonly copy: CopyOutcome;
 }
 
-/** How the runtime's memory is read around the stream. */
+/** The stretches of work whose memory is measured. */
+export type MeasuredPhase = 'stream' | 'copy';
+
+/** How the runtime's memory is read around the stream and the copy. */
 export interface MemoryProbe {
   /** This process's resident memory in bytes; `undefined` where a script cannot read it (a page). */
   rss(): number | undefined;
-  /** Called right before the stream starts, so an outside observer (the page's renderer) can take its baseline. */
-  beforeStream?(): Promise<void>;
+  /** Called right before a phase starts, so an outside observer (the page's renderer) can take its baseline. */
+  begin?(phase: MeasuredPhase): Promise<void>;
+  /** Called right after a phase ends, so an outside observer can read its peak before the next phase. */
+  end?(phase: MeasuredPhase): Promise<void>;
 }
 
 export async function runScenario(config: ScenarioConfig, memory: MemoryProbe): Promise<ScenarioResult> {
@@ -71,7 +86,7 @@ export async function runScenario(config: ScenarioConfig, memory: MemoryProbe): 
   if (layer === undefined) throw new Error('the image has no layer');
 
   // core verifies the digest as the bytes flow and fails the stream on a mismatch.
-  await memory.beforeStream?.();
+  await memory.begin?.('stream');
   const rssBefore = memory.rss() ?? 0;
   let rssPeak = rssBefore;
   const started = Date.now();
@@ -86,6 +101,18 @@ export async function runScenario(config: ScenarioConfig, memory: MemoryProbe): 
     chunks++;
     rssPeak = Math.max(rssPeak, memory.rss() ?? 0);
   }
+  const streamMs = Date.now() - started;
+  await memory.end?.('stream');
+
+  await memory.begin?.('copy');
+  const copy = await copyToPushRepository(
+    repository,
+    config.tag,
+    { domain: config.domain, username: config.pushUsername, password: config.pushPassword, repository: config.pushRepository },
+    () => memory.rss(),
+  );
+  await memory.end?.('copy');
+  await registry.close();
   return {
     anonymous: anonymousOutcome,
     tags,
@@ -96,6 +123,8 @@ export async function runScenario(config: ScenarioConfig, memory: MemoryProbe): 
     chunks,
     rssBefore,
     rssPeak,
-    streamMs: Date.now() - started,
+    streamMs,
+    streamsRequestBodies: createFetchTransport().streamsRequestBodies === true,
+    copy,
   };
 }
