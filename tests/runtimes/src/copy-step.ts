@@ -5,6 +5,7 @@
  */
 import { createTokenAuthenticator } from '@regkit/auth-token';
 import { copyImage, Registry, type Repository } from '@regkit/core';
+import { COLLECT_EVERY_BYTES } from './memory-probe';
 
 /** Where the copy goes and who may write there. */
 export interface CopyTarget {
@@ -37,6 +38,7 @@ export async function copyToPushRepository(
   tag: string,
   target: CopyTarget,
   rss: () => number | undefined,
+  collectGarbage?: () => void,
 ): Promise<CopyOutcome> {
   // A Registry of its own: between repositories of one Registry object copyImage mounts, and nothing would be uploaded.
   const destinationRegistry = new Registry({
@@ -49,10 +51,18 @@ export async function copyToPushRepository(
   const sample = () => {
     rssPeak = Math.max(rssPeak, rss() ?? 0);
   };
+  let collectAt = COLLECT_EVERY_BYTES;
+  const onProgress = ({ bytesDone }: { bytesDone: number }) => {
+    sample();
+    if (collectGarbage !== undefined && bytesDone >= collectAt) {
+      collectGarbage();
+      collectAt = bytesDone + COLLECT_EVERY_BYTES;
+    }
+  };
   const sampler = setInterval(sample, SAMPLE_EVERY_MS);
   const started = Date.now();
   try {
-    const result = await copyImage(source, tag, destination, { onProgress: sample });
+    const result = await copyImage(source, tag, destination, { onProgress });
     sample();
     return {
       destination: destination.name,

@@ -8,6 +8,9 @@
 import { createTokenAuthenticator } from '@regkit/auth-token';
 import { createFetchTransport, ForbiddenError, Registry, UnauthorizedError } from '@regkit/core';
 import { type CopyOutcome, copyToPushRepository } from './copy-step';
+import { COLLECT_EVERY_BYTES, type MemoryProbe } from './memory-probe';
+
+export type { MeasuredPhase, MemoryProbe } from './memory-probe';
 
 /** What the orchestrator tells the client: where to go and what it should find. */
 export interface ScenarioConfig {
@@ -41,20 +44,9 @@ export interface ScenarioResult {
   readonly streamMs: number;
   /** `streamsRequestBodies` of the default transport here: whether an upload goes in one streamed request. */
   readonly streamsRequestBodies: boolean;
+  /** True when a garbage collection was forced once per 8 MiB of each phase (Chromium, see `MemoryProbe.collectGarbage`). */
+  readonly forcedGc: boolean;
   readonly copy: CopyOutcome;
-}
-
-/** The stretches of work whose memory is measured. */
-export type MeasuredPhase = 'stream' | 'copy';
-
-/** How the runtime's memory is read around the stream and the copy. */
-export interface MemoryProbe {
-  /** This process's resident memory in bytes; `undefined` where a script cannot read it (a page). */
-  rss(): number | undefined;
-  /** Called right before a phase starts, so an outside observer (the page's renderer) can take its baseline. */
-  begin?(phase: MeasuredPhase): Promise<void>;
-  /** Called right after a phase ends, so an outside observer can read its peak before the next phase. */
-  end?(phase: MeasuredPhase): Promise<void>;
 }
 
 export async function runScenario(config: ScenarioConfig, memory: MemoryProbe): Promise<ScenarioResult> {
@@ -86,6 +78,7 @@ export async function runScenario(config: ScenarioConfig, memory: MemoryProbe): 
   if (layer === undefined) throw new Error('the image has no layer');
 
   // core verifies the digest as the bytes flow and fails the stream on a mismatch.
+  memory.collectGarbage?.();
   await memory.begin?.('stream');
   const rssBefore = memory.rss() ?? 0;
   let rssPeak = rssBefore;
@@ -93,23 +86,30 @@ export async function runScenario(config: ScenarioConfig, memory: MemoryProbe): 
   const download = await repository.blobs().get(layer.digest);
   let layerBytes = 0;
   let chunks = 0;
+  let collectAt = COLLECT_EVERY_BYTES;
   const reader = download.body.getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
     layerBytes += value.byteLength;
     chunks++;
+    if (memory.collectGarbage !== undefined && layerBytes >= collectAt) {
+      memory.collectGarbage();
+      collectAt = layerBytes + COLLECT_EVERY_BYTES;
+    }
     rssPeak = Math.max(rssPeak, memory.rss() ?? 0);
   }
   const streamMs = Date.now() - started;
   await memory.end?.('stream');
 
+  memory.collectGarbage?.();
   await memory.begin?.('copy');
   const copy = await copyToPushRepository(
     repository,
     config.tag,
     { domain: config.domain, username: config.pushUsername, password: config.pushPassword, repository: config.pushRepository },
     () => memory.rss(),
+    memory.collectGarbage?.bind(memory),
   );
   await memory.end?.('copy');
   await registry.close();
@@ -125,6 +125,7 @@ export async function runScenario(config: ScenarioConfig, memory: MemoryProbe): 
     rssPeak,
     streamMs,
     streamsRequestBodies: createFetchTransport().streamsRequestBodies === true,
+    forcedGc: memory.collectGarbage !== undefined,
     copy,
   };
 }
