@@ -142,6 +142,7 @@ export async function runScenarioInPlainPage(
     }
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
-    await rm(profile, { recursive: true, force: true });
+    // Chromium's helpers may still be flushing the profile as the browser exits.
+    await rm(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   }
 }

@@ -28,6 +28,13 @@ const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
 const MIB = 1024 * 1024;
 /** Streaming the 64 MiB layer, or copying the image, may add at most this much resident memory. */
 const MEMORY_LIMIT = 100 * MIB;
+/**
+ * Except the copy in Chromium's renderer. It sends 8 MiB chunks, and each costs the renderer
+ * copies of its own (the request body, the message that carries it to the network process) on top
+ * of the two chunk buffers regkit keeps: 65-105 MiB measured, the same for a 192 MiB layer as for
+ * the 64 MiB one, so bounded, but too close to 100 MiB for a stable test.
+ */
+const BROWSER_COPY_MEMORY_LIMIT = 128 * MIB;
 const REPOSITORY = 'runtime/big';
 const TAG = 'v1';
 /** The browser's upload chunk (core's default): without streamed request bodies the layer goes in this many pieces. */
@@ -159,11 +166,16 @@ afterAll(async () => {
   await Promise.all(cleanups.splice(0).map((cleanup) => cleanup().catch(() => {})));
 });
 
-function memoryText(before: number, peak: number): string {
+function memoryText(before: number, peak: number, limit = MEMORY_LIMIT): string {
   return (
     `RSS before ${(before / MIB).toFixed(1)} MiB, peak ${(peak / MIB).toFixed(1)} MiB, ` +
-    `growth ${((peak - before) / MIB).toFixed(1)} MiB (limit ${MEMORY_LIMIT / MIB} MiB)`
+    `growth ${((peak - before) / MIB).toFixed(1)} MiB (limit ${limit / MIB} MiB)`
   );
+}
+
+/** The copy's memory limit: chunked uploads (no streamed request bodies) get the browser's. */
+function copyLimit(result: ScenarioResult): number {
+  return result.streamsRequestBodies ? MEMORY_LIMIT : BROWSER_COPY_MEMORY_LIMIT;
 }
 
 function report(label: string, result: ScenarioResult): void {
@@ -175,7 +187,7 @@ function report(label: string, result: ScenarioResult): void {
   console.log(
     `[runtime suite] ${label}: copied to ${copy.destination} (${copy.blobsUploaded} blobs, ${copy.bytesUploaded} bytes uploaded, ` +
       `streamsRequestBodies ${result.streamsRequestBodies}) in ${copy.copyMs} ms; ` +
-      memoryText(copy.rssBefore, copy.rssPeak),
+      memoryText(copy.rssBefore, copy.rssPeak, copyLimit(result)),
   );
 }
 
@@ -191,7 +203,7 @@ function checkCopy(result: ScenarioResult, destination: string): void {
   });
   expect(copy.bytesUploaded).toBe(image.config.bytes.length + LAYER_BYTES);
   expect(copy.rssBefore).toBeGreaterThan(0);
-  expect(copy.rssPeak - copy.rssBefore).toBeLessThan(MEMORY_LIMIT);
+  expect(copy.rssPeak - copy.rssBefore).toBeLessThan(copyLimit(result));
 }
 
 /**
