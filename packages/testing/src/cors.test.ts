@@ -35,11 +35,25 @@ describe('resolveCors', () => {
 describe('CORS headers', () => {
   it('names authorization among the allowed headers, since * would not cover it', () => {
     const headers = corsPreflightHeaders({ allowOrigin: '*' });
-    expect(headers['access-control-allow-headers']?.split(', ')).toEqual(['authorization', 'accept', 'content-type', 'range']);
+    expect(headers['access-control-allow-headers']?.split(', ')).toEqual([
+      'authorization',
+      'accept',
+      'content-type',
+      'range',
+      'content-range',
+    ]);
     expect(headers['access-control-allow-origin']).toBe('*');
     expect(headers['access-control-expose-headers']).toBe(
-      'docker-content-digest, www-authenticate, link, content-length, content-range, location',
+      'docker-content-digest, www-authenticate, link, content-length, content-range, location, range, oci-chunk-min-length, docker-upload-uuid',
     );
+  });
+
+  it("lets a page upload in chunks: PATCH with Content-Range allowed, the session's Location and Range readable", () => {
+    const preflight = corsPreflightHeaders({ allowOrigin: 'http://127.0.0.1:5173' });
+    expect(preflight['access-control-allow-methods']?.split(', ')).toEqual(expect.arrayContaining(['POST', 'PATCH', 'PUT']));
+    expect(preflight['access-control-allow-headers']?.split(', ')).toContain('content-range');
+    const exposed = corsResponseHeaders({ allowOrigin: 'http://127.0.0.1:5173' })['access-control-expose-headers']?.split(', ');
+    expect(exposed).toEqual(expect.arrayContaining(['location', 'range', 'oci-chunk-min-length', 'docker-content-digest']));
   });
 
   it('varies on Origin only for a single allowed origin', () => {

@@ -13,13 +13,19 @@ export interface CorsPolicy {
 }
 
 /**
- * Request headers a registry client sends. Named one by one, because the `*`
- * wildcard of `Access-Control-Allow-Headers` never covers `Authorization`.
+ * Request headers a registry client sends, `content-range` on each chunked
+ * upload PATCH included. Named one by one, because the `*` wildcard of
+ * `Access-Control-Allow-Headers` never covers `Authorization`.
  */
-const ALLOW_HEADERS = 'authorization, accept, content-type, range';
+const ALLOW_HEADERS = 'authorization, accept, content-type, range, content-range';
 const ALLOW_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE';
-/** Response headers a page's script may read: digests, challenges, paging, sizes, redirects. */
-const EXPOSE_HEADERS = 'docker-content-digest, www-authenticate, link, content-length, content-range, location';
+/**
+ * Response headers a page's script may read: digests, challenges, paging,
+ * sizes, redirects, and an upload session's progress (`range`), minimum chunk
+ * and id. A browser uploads in chunks, so it needs them all.
+ */
+const EXPOSE_HEADERS =
+  'docker-content-digest, www-authenticate, link, content-length, content-range, location, range, oci-chunk-min-length, docker-upload-uuid';
 
 /**
  * Validates the `cors` option of `listen()`.

@@ -84,9 +84,11 @@ export interface ListenOptions {
    * `http://127.0.0.1:5173` only that page's origin. Covers the registry,
    * token service and blob storage servers: preflights get a 204, every
    * answer carries `Access-Control-Allow-Origin`, the request headers
-   * `authorization, accept, content-type, range` are allowed by name, and
-   * `docker-content-digest, www-authenticate, link, content-length,
-   * content-range, location` are exposed to the page. Default `false`.
+   * `authorization, accept, content-type, range, content-range` are allowed
+   * by name, and `docker-content-digest, www-authenticate, link,
+   * content-length, content-range, location, range, oci-chunk-min-length,
+   * docker-upload-uuid` are exposed to the page, so it can pull and push
+   * (in chunks). Default `false`.
    */
   readonly cors?: CorsOption;
 }

@@ -138,7 +138,8 @@ describe('registry.listen() in token mode', () => {
   });
 });
 
-const EXPOSED = 'docker-content-digest, www-authenticate, link, content-length, content-range, location';
+const EXPOSED =
+  'docker-content-digest, www-authenticate, link, content-length, content-range, location, range, oci-chunk-min-length, docker-upload-uuid';
 
 /** What a browser sends before a GET carrying Authorization and Range. */
 function preflight(url: string, origin = 'http://127.0.0.1:5173'): Promise<Response> {
@@ -160,7 +161,9 @@ describe('registry.listen({ cors })', () => {
       expect(answer.status).toBe(204);
       expect(answer.headers.get('access-control-allow-origin')).toBe('*');
       // Named, because `*` would not cover Authorization.
-      expect(answer.headers.get('access-control-allow-headers')).toBe('authorization, accept, content-type, range');
+      expect(answer.headers.get('access-control-allow-headers')).toBe(
+        'authorization, accept, content-type, range, content-range',
+      );
       expect(answer.headers.get('access-control-allow-methods')).toContain('GET');
       expect(await answer.text()).toBe('');
     }

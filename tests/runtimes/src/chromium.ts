@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
 /** Quiet, self-contained headless Chromium: no sandbox (root in CI), no GPU, no background traffic. */
-const FLAGS = [
+export const HEADLESS_FLAGS: readonly string[] = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
@@ -16,17 +16,15 @@ const FLAGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
-  '--remote-debugging-address=127.0.0.1',
-  '--remote-debugging-port=0',
 ];
+
+const FLAGS = [...HEADLESS_FLAGS, '--remote-debugging-address=127.0.0.1', '--remote-debugging-port=0'];
 
 /** A running Chromium with one page loaded from a loopback origin. */
 export interface ChromiumPage {
   readonly page: Page;
   /** The page's origin, e.g. `http://127.0.0.1:<port>`. */
   readonly origin: string;
-  /** Pids of the renderer processes, from the browser's own process list. */
-  rendererPids(): Promise<number[]>;
   close(): Promise<void>;
 }
 
@@ -91,16 +89,7 @@ export async function openChromiumPage(executable: string, script: string): Prom
     const page = await context.newPage();
     await page.goto(`${origin}/`);
     await page.waitForFunction(() => document.body.textContent === 'ready');
-    const session = await browser.newBrowserCDPSession();
-    return {
-      page,
-      origin,
-      async rendererPids() {
-        const info = (await session.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number }[] };
-        return info.processInfo.filter((each) => each.type === 'renderer').map((each) => each.id);
-      },
-      close,
-    };
+    return { page, origin, close };
   } catch (error) {
     await close();
     throw error;

@@ -1,11 +1,16 @@
 /**
  * The runtime suite's client side: the same code runs in Node, Bun, Deno
  * and a Chromium page (bundled by esbuild), using only `@regkit/core` and
- * `@regkit/auth-token` over the platform's `fetch`.
+ * `@regkit/auth-token` over the platform's `fetch`. It reads an image,
+ * streams its big layer, then copies the image (uploads) as another user.
  */
 
 import { createTokenAuthenticator } from '@regkit/auth-token';
-import { ForbiddenError, Registry, UnauthorizedError } from '@regkit/core';
+import { createFetchTransport, ForbiddenError, Registry, UnauthorizedError } from '@regkit/core';
+import { type CopyOutcome, copyToPushRepository } from './copy-step';
+import { COLLECT_EVERY_BYTES, type MemoryProbe } from './memory-probe';
+
+export type { MeasuredPhase, MemoryProbe } from './memory-probe';
 
 /** What the orchestrator tells the client: where to go and what it should find. */
 export interface ScenarioConfig {
@@ -16,6 +21,11 @@ export interface ScenarioConfig {
   /** A repository only `username` may pull. */
   readonly repository: string;
   readonly tag: string;
+  /** A user who may push to {@link pushRepository} (and nothing to {@link repository}). */
+  readonly pushUsername: string;
+  readonly pushPassword: string;
+  /** Where the image is copied; one per run, so no run finds blobs another one pushed. */
+  readonly pushRepository: string;
 }
 
 /** What the client saw, printed as JSON for the orchestrator to check. */
@@ -32,14 +42,11 @@ export interface ScenarioResult {
   /** The most resident memory seen while streaming, in bytes. */
   readonly rssPeak: number;
   readonly streamMs: number;
-}
-
-/** How the runtime's memory is read around the stream. */
-export interface MemoryProbe {
-  /** This process's resident memory in bytes; `undefined` where a script cannot read it (a page). */
-  rss(): number | undefined;
-  /** Called right before the stream starts, so an outside observer (the page's renderer) can take its baseline. */
-  beforeStream?(): Promise<void>;
+  /** `streamsRequestBodies` of the default transport here: whether an upload goes in one streamed request. */
+  readonly streamsRequestBodies: boolean;
+  /** True when a garbage collection was forced once per 8 MiB of each phase (Chromium, see `MemoryProbe.collectGarbage`). */
+  readonly forcedGc: boolean;
+  readonly copy: CopyOutcome;
 }
 
 export async function runScenario(config: ScenarioConfig, memory: MemoryProbe): Promise<ScenarioResult> {
@@ -71,21 +78,41 @@ export async function runScenario(config: ScenarioConfig, memory: MemoryProbe): 
   if (layer === undefined) throw new Error('the image has no layer');
 
   // core verifies the digest as the bytes flow and fails the stream on a mismatch.
-  await memory.beforeStream?.();
+  memory.collectGarbage?.();
+  await memory.begin?.('stream');
   const rssBefore = memory.rss() ?? 0;
   let rssPeak = rssBefore;
   const started = Date.now();
   const download = await repository.blobs().get(layer.digest);
   let layerBytes = 0;
   let chunks = 0;
+  let collectAt = COLLECT_EVERY_BYTES;
   const reader = download.body.getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
     layerBytes += value.byteLength;
     chunks++;
+    if (memory.collectGarbage !== undefined && layerBytes >= collectAt) {
+      memory.collectGarbage();
+      collectAt = layerBytes + COLLECT_EVERY_BYTES;
+    }
     rssPeak = Math.max(rssPeak, memory.rss() ?? 0);
   }
+  const streamMs = Date.now() - started;
+  await memory.end?.('stream');
+
+  memory.collectGarbage?.();
+  await memory.begin?.('copy');
+  const copy = await copyToPushRepository(
+    repository,
+    config.tag,
+    { domain: config.domain, username: config.pushUsername, password: config.pushPassword, repository: config.pushRepository },
+    () => memory.rss(),
+    memory.collectGarbage?.bind(memory),
+  );
+  await memory.end?.('copy');
+  await registry.close();
   return {
     anonymous: anonymousOutcome,
     tags,
@@ -96,6 +123,9 @@ export async function runScenario(config: ScenarioConfig, memory: MemoryProbe): 
     chunks,
     rssBefore,
     rssPeak,
-    streamMs: Date.now() - started,
+    streamMs,
+    streamsRequestBodies: createFetchTransport().streamsRequestBodies === true,
+    forcedGc: memory.collectGarbage !== undefined,
+    copy,
   };
 }
