@@ -145,6 +145,28 @@ describe('createFetchTransport', () => {
     expect(error.message).not.toContain('s3cret');
   });
 
+  it("with Node's own fetch: a 307 answering a streamed PUT is that NetworkError, and the server got the body once", async () => {
+    const { createServer } = await import('node:http');
+    let received = 0;
+    const server = createServer((request, response) => {
+      request.on('data', (chunk: Uint8Array) => {
+        received += chunk.byteLength;
+      });
+      request.on('end', () => response.writeHead(307, { location: '/elsewhere' }).end());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const error = await createFetchTransport()
+        .send({ method: 'PUT', url: `http://127.0.0.1:${port}/upload`, headers: {}, body: streamOf([new Uint8Array(1000)]) })
+        .catch((e) => e);
+      expect(error).toMatchObject({ code: 'ERR_STREAM_REDIRECT', retryable: false });
+      expect(received).toBe(1000);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('declares streamsRequestBodies for the global fetch of Node.js, Deno and Bun, not for a fetch it is given', () => {
     expect(createFetchTransport().streamsRequestBodies).toBe(true);
     const fake = fakeFetch(() => new Response(''));
