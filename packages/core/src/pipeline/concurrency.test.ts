@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { copyImage } from '../copy-image';
 import { InvalidOptionError } from '../errors';
@@ -113,6 +115,43 @@ describe('maxConcurrentRequests', () => {
     await expect(new Response(response.body).arrayBuffer()).rejects.toThrow();
     fail = false;
     await registry.ping();
+  });
+
+  it('gives back the slot of a body dropped unread once the collector reclaims it, and cancels its source', async () => {
+    setFlagsFromString('--expose-gc');
+    const collect = runInNewContext('gc') as () => void;
+    let cancelled = false;
+    let blobs = 0;
+    const transport = recordingTransport((request) => {
+      if (!request.url.includes('/blobs/')) return { status: 200 };
+      blobs++;
+      return {
+        status: 200,
+        body: new ReadableStream<Uint8Array>({
+          pull: (controller) => controller.enqueue(new Uint8Array(4)),
+          cancel: () => {
+            cancelled = true;
+          },
+        }),
+      };
+    });
+    const registry = new Registry({ domain: 'registry.test', transport, maxConcurrentRequests: 1 });
+    // The response is dropped when this call returns: nothing reads or cancels its body.
+    await (async () => {
+      await registry.requester.send({ method: 'GET', url: '/v2/app/blobs/x' });
+    })();
+    const ping = registry.ping();
+    let answered = false;
+    void ping.then(() => {
+      answered = true;
+    });
+    for (let round = 0; round < 50 && !answered; round++) {
+      collect();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(answered).toBe(true);
+    expect(cancelled).toBe(true);
+    expect(blobs).toBe(1);
   });
 
   it('lets a caller waiting for a slot abort', async () => {
