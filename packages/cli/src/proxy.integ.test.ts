@@ -1,9 +1,8 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { connect, type Socket } from 'node:net';
 import { createFakeRegistry } from '@regkit/testing';
-import { createSelfSignedCertificate } from '@regkit/testing/token-server';
+import { createLoopbackTlsCredentials } from '@regkit/testing/token-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpTransport } from './http-transport';
 import { readProxyRoutes } from './proxy-environment';
@@ -132,25 +131,14 @@ describe('HTTP_PROXY, HTTPS_PROXY and NO_PROXY', () => {
   });
 
   describe('https targets', () => {
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const now = Date.now();
-    const certificate = createSelfSignedCertificate({
-      publicKey,
-      privateKey,
-      commonName: '127.0.0.1',
-      notBefore: new Date(now - 86_400_000),
-      notAfter: new Date(now + 86_400_000),
-    });
+    const tls = createLoopbackTlsCredentials();
 
     it('tunnels them through HTTPS_PROXY with CONNECT, the credentials on the CONNECT only', async () => {
       const seenByTarget: (string | undefined)[] = [];
-      const server = createHttpsServer(
-        { key: privateKey.export({ type: 'pkcs8', format: 'pem' }), cert: certificate.pem },
-        (req, res) => {
-          seenByTarget.push(req.headers['proxy-authorization']);
-          res.end(`tls ${req.url}`);
-        },
-      );
+      const server = createHttpsServer(tls, (req, res) => {
+        seenByTarget.push(req.headers['proxy-authorization']);
+        res.end(`tls ${req.url}`);
+      });
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       const authority = `127.0.0.1:${(server.address() as { port: number }).port}`;
       proxy.seen.length = 0;
@@ -158,7 +146,7 @@ describe('HTTP_PROXY, HTTPS_PROXY and NO_PROXY', () => {
       const transport = createHttpTransport({
         ...(proxyRoutes && { proxy: proxyRoutes }),
         // The certificate names no IP address: trust it, and skip the name check, for this test only.
-        tls: { ca: certificate.pem, checkServerIdentity: () => undefined },
+        tls: { ca: tls.cert, checkServerIdentity: () => undefined },
       });
       try {
         for (const path of ['/v2/', '/v2/again']) {

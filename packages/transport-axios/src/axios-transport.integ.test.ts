@@ -1,11 +1,10 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { createServer, Agent as HttpAgent, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, Agent as HttpsAgent } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { TimeoutError, TransportError } from '@regkit/core';
 import type { Transport, TransportResponse } from '@regkit/core/spec';
 import { transportContract } from '@regkit/testing/contract';
-import { createSelfSignedCertificate } from '@regkit/testing/token-server';
+import { createLoopbackTlsCredentials } from '@regkit/testing/token-server';
 import axios from 'axios';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAxiosTransport } from './axios-transport';
@@ -285,16 +284,7 @@ describe('createAxiosTransport httpProxy', () => {
   });
 
   describe('https targets', () => {
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const now = Date.now();
-    const certificate = createSelfSignedCertificate({
-      publicKey,
-      privateKey,
-      commonName: '127.0.0.1',
-      notBefore: new Date(now - 86_400_000),
-      notAfter: new Date(now + 86_400_000),
-    });
-    const tls = { key: privateKey.export({ type: 'pkcs8', format: 'pem' }), cert: certificate.pem };
+    const tls = createLoopbackTlsCredentials();
 
     async function httpsServer() {
       const server = createHttpsServer(tls);

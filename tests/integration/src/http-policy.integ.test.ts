@@ -5,13 +5,13 @@
  * in core; these tests prove every transport gives core what it needs to
  * apply it (3xx returned, errors typed, aborts honoured, bodies streamed).
  */
-import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, Agent as HttpsAgent } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createBasicAuthenticator } from '@regkit/auth-basic';
 import { type Authenticator, createFetchTransport, RedirectError, Registry, type Transport, TransportError } from '@regkit/core';
-import { createSelfSignedCertificate } from '@regkit/testing/token-server';
+import { createLoopbackTlsCredentials } from '@regkit/testing/token-server';
 import { createAxiosTransport } from '@regkit/transport-axios';
 import { createUndiciTransport } from '@regkit/transport-undici';
 import axios from 'axios';
@@ -59,18 +59,7 @@ async function serve(
 }
 
 /** A self-signed certificate for 127.0.0.1; clients below skip verification for it (and only it). */
-const tls = (() => {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const now = Date.now();
-  const certificate = createSelfSignedCertificate({
-    publicKey,
-    privateKey,
-    commonName: '127.0.0.1',
-    notBefore: new Date(now - 86_400_000),
-    notAfter: new Date(now + 86_400_000),
-  });
-  return { key: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, cert: certificate.pem };
-})();
+const tls = createLoopbackTlsCredentials();
 
 /** A transport of `kind`; `trustTestCertificate` makes it accept the self-signed loopback certificate. */
 function makeTransport(kind: TransportKind, trustTestCertificate = false): Transport {

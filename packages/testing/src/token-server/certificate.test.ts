@@ -1,6 +1,6 @@
-import { generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createSelfSignedCertificate } from './certificate';
+import { createLoopbackTlsCredentials, createSelfSignedCertificate } from './certificate';
 
 describe('createSelfSignedCertificate', () => {
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -62,5 +62,17 @@ describe('createSelfSignedCertificate', () => {
     expect(() =>
       createSelfSignedCertificate({ publicKey, privateKey, commonName: 'x', notBefore: notAfter, notAfter: notBefore }),
     ).toThrow(RangeError);
+  });
+});
+
+describe('createLoopbackTlsCredentials', () => {
+  it('gives a matching key and a certificate for 127.0.0.1 valid now', () => {
+    const { key, cert } = createLoopbackTlsCredentials();
+    const certificate = new X509Certificate(cert);
+    expect(certificate.subject).toBe('CN=127.0.0.1');
+    expect(certificate.checkPrivateKey(createPrivateKey(key))).toBe(true);
+    const now = Date.now();
+    expect(Date.parse(certificate.validFrom)).toBeLessThan(now);
+    expect(Date.parse(certificate.validTo)).toBeGreaterThan(now);
   });
 });

@@ -1,4 +1,4 @@
-import { createHash, type KeyObject, randomBytes, sign } from 'node:crypto';
+import { createHash, generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto';
 import {
   bitString,
   boolean,
@@ -70,6 +70,34 @@ export function createSelfSignedCertificate(options: SelfSignedCertificateOption
   const signature = new Uint8Array(sign('sha256', tbs, options.privateKey));
   const der = sequence(tbs, algorithm, bitString(signature));
   return { der, pem: toPem(der) };
+}
+
+/** A server's TLS key and certificate, PEM text, as `https.createServer` takes them. */
+export interface LoopbackTlsCredentials {
+  /** The private key, PKCS#8 PEM. */
+  readonly key: string;
+  /** The self-signed certificate, PEM; also what a client trusts as its `ca`. */
+  readonly cert: string;
+}
+
+/**
+ * A fresh RSA key and a self-signed certificate with common name
+ * `127.0.0.1`, valid from a day ago to a day ahead: what a loopback HTTPS
+ * server in a test needs. The certificate names no IP address
+ * (subjectAltName), so a client must be told to trust it and to skip the
+ * name check, for that test only.
+ */
+export function createLoopbackTlsCredentials(): LoopbackTlsCredentials {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const now = Date.now();
+  const certificate = createSelfSignedCertificate({
+    publicKey,
+    privateKey,
+    commonName: '127.0.0.1',
+    notBefore: new Date(now - 86_400_000),
+    notAfter: new Date(now + 86_400_000),
+  });
+  return { key: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, cert: certificate.pem };
 }
 
 function extensions(spki: Uint8Array): Uint8Array[] {

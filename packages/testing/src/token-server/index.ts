@@ -7,7 +7,13 @@ export type { ParseResourceScopeOptions, ResourceScope } from '../resource-scope
 export { formatScope, parseResourceScope } from '../resource-scope';
 export type { AccessMap } from './access-map';
 export { grantAccess } from './access-map';
-export { createSelfSignedCertificate, type EncodedCertificate, type SelfSignedCertificateOptions } from './certificate';
+export {
+  createLoopbackTlsCredentials,
+  createSelfSignedCertificate,
+  type EncodedCertificate,
+  type LoopbackTlsCredentials,
+  type SelfSignedCertificateOptions,
+} from './certificate';
 export {
   type DecodedJwt,
   decodeJwt,
