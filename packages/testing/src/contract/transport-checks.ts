@@ -427,8 +427,7 @@ export const transportChecks: readonly TransportCheck[] = [
       const server = await servers.serve(echoDigest);
       const chunk = 256 * KiB;
       const hash = createHash('sha256');
-      const baseline = usedMemory();
-      let peak = baseline;
+      const memory = new MemoryGrowth();
       let produced = 0;
       let pulls = 0;
       const body = new ReadableStream<Uint8Array>(
@@ -438,7 +437,7 @@ export const transportChecks: readonly TransportCheck[] = [
               controller.close();
               return;
             }
-            if (++pulls % 64 === 1) peak = Math.max(peak, usedMemory());
+            if (++pulls % 64 === 1) memory.sample();
             const bytes = patternChunk(pulls, Math.min(chunk, largeBodyBytes - produced));
             hash.update(bytes);
             produced += bytes.length;
@@ -453,17 +452,10 @@ export const transportChecks: readonly TransportCheck[] = [
         headers: { 'content-type': 'application/octet-stream' },
         body,
       });
-      peak = Math.max(peak, usedMemory());
+      memory.sample();
       expect(response.status).toBe(201);
       expect(await readJson(response), 'what the server received').toEqual({ bytes: largeBodyBytes, sha256: hash.digest('hex') });
-      const growth = peak - baseline;
-      // A transport that keeps what it sent grows by the whole body or more (Node 20's fetch: +66 MiB for
-      // 64 MiB). One that streams stays far below, but sampling the heap mid-upload is noisy (up to about
-      // half the body measured for undici, axios and node:http alike), so the line sits at three quarters.
-      expect(
-        growth,
-        `memory grew by ${Math.round(growth / MiB)} MiB while uploading ${Math.round(largeBodyBytes / MiB)} MiB`,
-      ).toBeLessThan(largeBodyBytes * 0.75);
+      memory.expectFarBelow(expect, largeBodyBytes, 'uploading');
     },
   },
   {
@@ -563,12 +555,11 @@ export const transportChecks: readonly TransportCheck[] = [
         res.end();
         serverDigest.resolve(hash.digest('hex'));
       });
-      const baseline = usedMemory();
-      let peak = baseline;
+      const memory = new MemoryGrowth();
       const response = await transport.send({ method: 'GET', url: server.url('/large-blob'), headers: {} });
       // Measured at the headers too: a transport that buffers holds the whole body by now,
       // possibly as one chunk that is garbage again before the 64th read.
-      peak = Math.max(peak, usedMemory());
+      memory.sample();
       const hash = createHash('sha256');
       let received = 0;
       let reads = 0;
@@ -576,16 +567,12 @@ export const transportChecks: readonly TransportCheck[] = [
       for (let next = await reader.read(); !next.done; next = await reader.read()) {
         hash.update(next.value);
         received += next.value.length;
-        if (++reads % 64 === 1) peak = Math.max(peak, usedMemory());
+        if (++reads % 64 === 1) memory.sample();
       }
-      peak = Math.max(peak, usedMemory());
+      memory.sample();
       expect(received, 'bytes received').toBe(largeBodyBytes);
       expect(hash.digest('hex'), 'digest of the body').toBe(await serverDigest.promise);
-      const growth = peak - baseline;
-      expect(
-        growth,
-        `memory grew by ${Math.round(growth / MiB)} MiB while downloading ${Math.round(largeBodyBytes / MiB)} MiB`,
-      ).toBeLessThan(largeBodyBytes * 0.75);
+      memory.expectFarBelow(expect, largeBodyBytes, 'downloading');
     },
   },
   {
@@ -961,6 +948,33 @@ function drained(res: ServerResponse): Promise<void> {
     res.on('drain', done);
     res.on('close', done);
   });
+}
+
+/** Live memory over a large transfer: its highest sample against where it started. */
+class MemoryGrowth {
+  readonly #baseline = usedMemory();
+  #peak = this.#baseline;
+
+  /** Takes one sample (after a garbage collection where possible). */
+  sample(): void {
+    this.#peak = Math.max(this.#peak, usedMemory());
+  }
+
+  /**
+   * Fails unless memory grew by less than three quarters of the body. A
+   * transport that keeps what it moves grows by the whole body or more (Node's
+   * fetch sending a stream under `redirect: 'manual'`: +66 MiB for 64 MiB);
+   * one that streams stays far below, but sampling the heap mid-transfer is
+   * noisy (up to about half the body measured for undici, axios and node:http
+   * alike), hence three quarters.
+   */
+  expectFarBelow(expect: ContractExpect, bodyBytes: number, doing: 'uploading' | 'downloading'): void {
+    const growth = this.#peak - this.#baseline;
+    expect(
+      growth,
+      `memory grew by ${Math.round(growth / MiB)} MiB while ${doing} ${Math.round(bodyBytes / MiB)} MiB`,
+    ).toBeLessThan(bodyBytes * 0.75);
+  }
 }
 
 /**
