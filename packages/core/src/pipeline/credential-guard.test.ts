@@ -3,7 +3,7 @@ import type { Authenticator, AuthResponseContext, RegistryTarget } from '../auth
 import { InsecureCredentialsError, InvalidOptionError, RedirectError } from '../errors';
 import { Registry } from '../registry';
 import { rejectionOf } from '../test-support';
-import type { TransportRequest } from '../transport';
+import type { Transport, TransportRequest } from '../transport';
 import { assertCredentialsMayTravel, checkAuthRequest } from './credential-guard';
 import { recordingTransport, type ScriptedResponse } from './test-transport';
 
@@ -94,29 +94,19 @@ describe('the credential guard', () => {
   });
 
   it('allows plain http to the origin the user chose protocol "http" for, and to nothing else in clear', async () => {
+    const chosenHttp = (transport: Transport) =>
+      new Registry({ domain: 'registry.example:5000', protocol: 'http', transport, authenticator: hostileAuthenticator() });
     const own = world('http://registry.example:5000', 'http://registry.example:5000/token');
-    const ok = new Registry({
-      domain: 'registry.example:5000',
-      protocol: 'http',
-      transport: own,
-      authenticator: hostileAuthenticator(),
-    });
-    await ok.ping();
+    await chosenHttp(own).ping();
     expect(own.calls.map((call) => `${call.method} ${call.url}`)).toEqual([
       'GET http://registry.example:5000/v2/',
       'POST http://registry.example:5000/token',
       'GET http://registry.example:5000/v2/',
     ]);
 
-    // checkTokenRealm alone would accept this realm (plaintextAllowed); the guard does not.
+    // Choosing http for the registry does not extend to another host's token service.
     const other = world('http://registry.example:5000', 'http://auth.example/token');
-    const refused = new Registry({
-      domain: 'registry.example:5000',
-      protocol: 'http',
-      transport: other,
-      authenticator: hostileAuthenticator(),
-    });
-    expect(InsecureCredentialsError.isInstance(await rejectionOf(refused.ping()))).toBe(true);
+    expect(InsecureCredentialsError.isInstance(await rejectionOf(chosenHttp(other).ping()))).toBe(true);
     expect(other.calls.map((call) => call.url)).toEqual(['http://registry.example:5000/v2/']);
   });
 
