@@ -1,7 +1,7 @@
+import { BlobSource } from './blob-source';
 import { contentLength, releaseBody } from './body';
 import { parseDigest } from './digest';
-import { BodyTooLargeError, DigestMismatchError, InvalidOptionError, RegistryProtocolError, TransportError } from './errors';
-import { createHasher } from './hasher';
+import { BodyTooLargeError, InvalidOptionError, RegistryProtocolError } from './errors';
 import { type RepositoryContext, repositoryPath } from './repository-context';
 import { repositoryScope } from './scope';
 import {
@@ -95,19 +95,25 @@ function knownSize(size: unknown): number | undefined {
   return size;
 }
 
-/** The first byte position of a 206 response's `Content-Range: bytes <start>-<end>/<total>`. */
-function rangeStart(contentRange: string | undefined): number | undefined {
-  const match = /^bytes\s+(\d+)-\d+\/(?:\d+|\*)$/i.exec(contentRange?.trim() ?? '');
-  return match?.[1] === undefined ? undefined : Number(match[1]);
-}
-
 const writers = new WeakMap<Blobs, BlobWriter>();
+const sources = new WeakMap<Blobs, (digest: string, options: StreamBlobOptions) => Promise<BlobSource>>();
 
 /** The writer behind `blobs`, for copyImage's existence checks and unchecked uploads. Internal. */
 export function blobWriterFor(blobs: Blobs): BlobWriter {
   const writer = writers.get(blobs);
   if (writer === undefined) throw new TypeError('@regkit/core: not a Blobs instance of this copy of @regkit/core');
   return writer;
+}
+
+/**
+ * Opens a blob of `blobs` as a {@link BlobSource}, for copyImage: the same
+ * verified download as `get()`, without a stream around it, and able to read
+ * bytes again for an upload resumed at an earlier byte. Internal.
+ */
+export function openBlobSource(blobs: Blobs, digest: string, options: StreamBlobOptions): Promise<BlobSource> {
+  const open = sources.get(blobs);
+  if (open === undefined) throw new TypeError('@regkit/core: not a Blobs instance of this copy of @regkit/core');
+  return open(digest, options);
 }
 
 /** Blob reads and writes for one repository. */
@@ -120,6 +126,7 @@ export class Blobs {
     this.#context = context;
     this.#writer = new BlobWriter(context);
     writers.set(this, this.#writer);
+    sources.set(this, (digest, options) => this.#source(digest, options));
   }
 
   /**
@@ -132,7 +139,8 @@ export class Blobs {
    *
    * Over a transport that streams request bodies (undici, axios) the
    * content goes in one streamed request: POST + PUT with a known digest,
-   * else POST + PATCH + PUT, keeping the last 8 MiB sent for a resume.
+   * else POST + PATCH + PUT, keeping the last 8 MiB sent of a stream for a
+   * resume (bytes content keeps nothing: it is there to send again).
    * Otherwise, or with `chunkSize`, content up to `chunkSize` (8 MiB by
    * default) goes as POST + PUT and longer content as one PATCH per chunk,
    * so memory stays at about two chunks. A dropped connection is resumed
@@ -199,92 +207,47 @@ export class Blobs {
    * ```
    */
   async get(digest: string, options: StreamBlobOptions = {}): Promise<BlobDownload> {
+    const source = await this.#source(digest, options);
+    const body = new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          const piece = await source.piece();
+          if (piece === undefined) controller.close();
+          else controller.enqueue(piece);
+        },
+        cancel: (reason) => source.cancel(reason),
+      },
+      { highWaterMark: 0 },
+    );
+    return { digest, size: source.size, body };
+  }
+
+  /** Opens a blob for reading piece by piece: the download behind {@link get}, and copyImage's source. */
+  async #source(digest: string, options: StreamBlobOptions): Promise<BlobSource> {
     const { algorithm } = parseDigest(digest);
     const what = `blob ${this.#context.name}@${digest}`;
     const expected = knownSize(options.size);
-    // The body holds one of the registry's request slots until `release`: this stream, which wraps it anyway, returns it.
-    const { response: first, release: releaseFirst } = await this.#open(digest, undefined, options.signal);
-    let release = releaseFirst;
-    const announced = contentLength(first.headers);
+    // The body holds one of the registry's request slots until the source releases it.
+    const first = await this.#open(digest, undefined, options.signal);
+    const announced = contentLength(first.response.headers);
     if (expected !== undefined && announced !== undefined && announced !== expected) {
-      releaseBody(first.body);
-      release();
+      releaseBody(first.response.body);
+      first.release();
       throw new RegistryProtocolError(`${what}: the registry announces ${announced} bytes, but the blob has ${expected}`);
     }
     // The known size wins over the header: the bound then holds for chunked bodies too.
     const size = expected ?? announced;
-    const resumable = size !== undefined && /\bbytes\b/i.test(first.headers['accept-ranges'] ?? '');
-    const maxResumes = options.maxResumes ?? DEFAULT_MAX_RESUMES;
-    const hasher = createHasher(algorithm);
-    let reader = (first.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() })).getReader();
-    let received = 0;
-    let resumes = 0;
-
-    // A dropped connection costs only the bytes not yet received: ask for the rest.
-    const resume = async (error: unknown): Promise<void> => {
-      if (!resumable || resumes >= maxResumes || options.signal?.aborted || !TransportError.isInstance(error)) throw error;
-      resumes++;
-      const opened = await this.#open(digest, `bytes=${received}-`, options.signal);
-      const next = opened.response;
-      release = opened.release;
-      if (next.status !== 206 || rangeStart(next.headers['content-range']) !== received || next.body === null) {
-        releaseBody(next.body);
-        release();
-        throw new RegistryProtocolError(`${what}: could not resume at byte ${received}; the registry ignored the Range request`, {
-          cause: error,
-        });
-      }
-      reader = next.body.getReader();
-    };
-
-    const finish = async (): Promise<void> => {
-      if (size !== undefined && received !== size) {
-        throw new RegistryProtocolError(`${what}: body ended after ${received} of ${size} bytes`);
-      }
-      const actual = await hasher.digest();
-      if (actual !== digest) throw new DigestMismatchError(digest, actual, 'request', what);
-    };
-
-    const body = new ReadableStream<Uint8Array>(
-      {
-        async pull(controller) {
-          for (;;) {
-            let chunk: ReadableStreamReadResult<Uint8Array>;
-            try {
-              chunk = await reader.read();
-            } catch (error) {
-              // That response is over: its slot goes back before a resume asks for another.
-              release();
-              await resume(error);
-              continue;
-            }
-            if (chunk.done) {
-              release();
-              await finish();
-              controller.close();
-              return;
-            }
-            received += chunk.value.byteLength;
-            if (size !== undefined && received > size) {
-              // Stop the source too: an endless body must not keep the connection busy.
-              reader.cancel().catch(() => undefined);
-              release();
-              throw new RegistryProtocolError(`${what}: received more than the ${size} bytes the blob has`);
-            }
-            hasher.update(chunk.value);
-            options.onProgress?.({ done: received, total: size });
-            controller.enqueue(chunk.value);
-            return;
-          }
-        },
-        cancel(reason) {
-          release();
-          return reader.cancel(reason);
-        },
-      },
-      { highWaterMark: 0 },
-    );
-    return { digest, size, body };
+    const { onProgress } = options;
+    return new BlobSource(first, (range) => this.#open(digest, range, options.signal), {
+      what,
+      digest,
+      algorithm,
+      size,
+      ranges: size !== undefined && /\bbytes\b/i.test(first.response.headers['accept-ranges'] ?? ''),
+      maxResumes: options.maxResumes ?? DEFAULT_MAX_RESUMES,
+      signal: options.signal,
+      onProgress: onProgress === undefined ? undefined : (done) => onProgress({ done, total: size }),
+    });
   }
 
   #open(digest: string, range: string | undefined, signal: AbortSignal | undefined) {

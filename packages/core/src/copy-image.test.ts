@@ -227,6 +227,74 @@ describe('copyImage', () => {
     expect(order).toEqual([...order].sort((a, b) => b - a));
   });
 
+  describe('resuming a blob upload cut mid-way', () => {
+    const layer = filled(40_000, 5);
+
+    /** An image of one 40 kB layer; the destination streams uploads, the source sends 1 kB pieces. */
+    function seeded(options: { ranges?: boolean } = {}) {
+      const { source, destination, src, dst } = registries();
+      destination.streamsRequestBodies = true;
+      source.blobPieceBytes = 1000;
+      source.servesRanges = options.ranges ?? true;
+      const config = encode({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers' } });
+      const layerDigest = source.putBlob('lib/app', layer);
+      const manifest = encode({
+        schemaVersion: 2,
+        mediaType: MediaTypes.OciManifest,
+        config: { mediaType: MediaTypes.OciConfig, digest: source.putBlob('lib/app', config), size: config.byteLength },
+        layers: [{ mediaType: LAYER, digest: layerDigest, size: layer.byteLength }],
+      });
+      source.putManifest('lib/app', 'v1', manifest, MediaTypes.OciManifest);
+      const layerGets = () =>
+        source.calls.filter((c) => c.method === 'GET' && c.path.endsWith(layerDigest)).map((c) => c.headers.range ?? 'whole');
+      const layerPuts = () =>
+        destination.calls.filter((c) => c.method === 'PUT' && c.query.includes(layerDigest)).map((c) => c.bodyBytes);
+      const copy = () => copyImage(src.repository('lib/app'), 'v1', dst.repository('mirror/app'));
+      return { destination, layerDigest, layerGets, layerPuts, copy };
+    }
+    const isLayerPut = (digest: string) => (c: { method: string; query: string }) =>
+      c.method === 'PUT' && c.query.includes(digest);
+
+    it('reads the bytes the registry lacks again from the source, with a Range request', async () => {
+      const { destination, layerDigest, layerGets, layerPuts, copy } = seeded();
+      // The connection drops after 12 kB of the body; the registry stored 7 kB.
+      destination.fault(isLayerPut(layerDigest), { kind: 'drop', readBytes: 12_000, keepBytes: 7000 });
+      const result = await copy();
+      expect(result.blobs).toEqual({ uploaded: 2, mounted: 0, skipped: 0 });
+      expect(layerGets()).toEqual(['whole', 'bytes=7000-']);
+      expect(layerPuts()).toEqual([12_000, 33_000]);
+      expect(destination.blob('mirror/app', layerDigest)).toEqual(layer);
+    });
+
+    it('reads them again after the source was read to its end', async () => {
+      const { destination, layerDigest, layerGets, layerPuts, copy } = seeded();
+      destination.fault(isLayerPut(layerDigest), { kind: 'drop', keepBytes: 30_000 });
+      await copy();
+      expect(layerGets()).toEqual(['whole', 'bytes=30000-']);
+      expect(layerPuts()).toEqual([40_000, 10_000]);
+      expect(destination.blob('mirror/app', layerDigest)).toEqual(layer);
+    });
+
+    it('sends them from the bytes it kept when the source serves no ranges', async () => {
+      const { destination, layerDigest, layerGets, layerPuts, copy } = seeded({ ranges: false });
+      destination.fault(isLayerPut(layerDigest), { kind: 'drop', readBytes: 12_000, keepBytes: 7000 });
+      await copy();
+      expect(layerGets()).toEqual(['whole']);
+      expect(layerPuts()).toEqual([12_000, 33_000]);
+      expect(destination.blob('mirror/app', layerDigest)).toEqual(layer);
+    });
+
+    it('starts the blob over in a new session when the registry forgot the first, reading the source again', async () => {
+      const { destination, layerDigest, layerGets, layerPuts, copy } = seeded();
+      destination.fault(isLayerPut(layerDigest), { kind: 'forget' });
+      await copy();
+      expect(layerGets()).toEqual(['whole', 'whole']);
+      expect(layerPuts()).toEqual([40_000, 40_000]);
+      expect(destination.calls.filter((c) => c.method === 'POST')).toHaveLength(3);
+      expect(destination.blob('mirror/app', layerDigest)).toEqual(layer);
+    });
+  });
+
   it('keeps at most `concurrency` blobs in flight', async () => {
     const { source, destination, src } = registries();
     seedIndex(source, 'lib/app');

@@ -1,4 +1,4 @@
-import { blobWriterFor } from './blobs';
+import { blobWriterFor, openBlobSource } from './blobs';
 import { DigestMismatchError, InvalidOptionError, InvalidReferenceError } from './errors';
 import { assertKnownOptions } from './known-options';
 import type { Descriptor, ImageIndex, Manifest } from './manifest';
@@ -6,6 +6,7 @@ import { checkManifestReference, type ManifestInput } from './manifests';
 import { type NormalizedPlatform, type PlatformSpec, parsePlatformSpec, platformMatches } from './platform';
 import { isValidTag } from './reference';
 import type { Repository } from './repository';
+import { createSourceChunkReader } from './upload/chunk-reader';
 
 /** Options for {@link copyImage}. */
 export interface CopyImageOptions {
@@ -233,7 +234,10 @@ function transfersWithin(repository: Repository, concurrency: number): number {
  * (HEAD), mounted when both repositories belong to the same `Registry`
  * object, and otherwise streamed from source to destination (verified on the
  * way, never written to disk nor held whole in memory), `concurrency` blobs
- * at a time. Manifests are written byte for byte, so the destination digests
+ * at a time. A dropped upload resumes from the byte the destination holds,
+ * reading the rest again from the source (a `Range` request) rather than
+ * keeping sent bytes in memory; a blob whose upload session the destination
+ * forgot starts over in a new one. Manifests are written byte for byte, so the destination digests
  * equal the source's; only a platform filter writes a new index.
  *
  * @example
@@ -317,11 +321,13 @@ export async function copyImage(
     } else {
       // A first report as the transfer starts, so its rate can be measured from here.
       report({ digest, size, done: 0 });
-      const download = await sourceRepository.blobs().get(blob.digest, { size: blob.size, signal: transferSignal });
+      // Read as a blob source, not a stream: a resumed upload reads the bytes it must send again from the
+      // source registry (a Range request) instead of keeping the last MiB sent in memory.
+      const source = await openBlobSource(sourceRepository.blobs(), blob.digest, { size: blob.size, signal: transferSignal });
       let sent = 0;
       // Existence is settled above: verify against the digest before committing, without a second HEAD.
-      const uploaded = await writer.upload(
-        download.body,
+      const uploaded = await writer.uploadFrom(
+        createSourceChunkReader(source),
         {
           digest: blob.digest,
           size: blob.size,

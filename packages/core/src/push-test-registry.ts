@@ -28,8 +28,13 @@ interface Upload {
 
 /** What a fault does to the next matching request. */
 export type PushFault =
-  /** The request reaches the registry, `keepBytes` of its body are stored, then the connection drops. */
-  | { readonly kind: 'drop'; readonly keepBytes?: number }
+  /**
+   * The request reaches the registry, `keepBytes` of its body are stored,
+   * then the connection drops. With `readBytes` the connection drops once
+   * that much of the body was read, the rest never asked for (a cut
+   * mid-body); otherwise the whole body is read first.
+   */
+  | { readonly kind: 'drop'; readonly keepBytes?: number; readonly readBytes?: number }
   /** The registry forgets the upload session before answering. */
   | { readonly kind: 'forget' };
 
@@ -37,13 +42,22 @@ export function sha256(bytes: Uint8Array): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
-async function readAll(body: TransportRequest['body']): Promise<Uint8Array> {
+/** Reads a request body, all of it or up to `limit` bytes (then the stream is cancelled, as a cut connection would). */
+async function readAll(body: TransportRequest['body'], limit = Number.POSITIVE_INFINITY): Promise<Uint8Array> {
   if (body === undefined) return new Uint8Array(0);
   // A copy, as a real server holds the bytes it received, not the sender's buffer (which may be reused).
-  if (body instanceof Uint8Array) return body.slice();
+  if (body instanceof Uint8Array) return body.slice(0, limit);
   const chunks: Uint8Array[] = [];
-  for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) chunks.push(chunk);
-  return new Uint8Array(Buffer.concat(chunks));
+  let length = 0;
+  const reader = (body as ReadableStream<Uint8Array>).getReader();
+  while (length < limit) {
+    const { done, value } = await reader.read();
+    if (done) return new Uint8Array(Buffer.concat(chunks));
+    chunks.push(value);
+    length += value.byteLength;
+  }
+  await reader.cancel();
+  return new Uint8Array(Buffer.concat(chunks)).subarray(0, limit);
 }
 
 function errorResponse(status: number, code: string, detail: unknown = {}): TransportResponse & { url: string } {
@@ -61,7 +75,9 @@ function errorResponse(status: number, code: string, detail: unknown = {}): Tran
   };
 }
 
-function bodyResponse(status: number, headers: HeaderMap, bytes?: Uint8Array): TransportResponse {
+function bodyResponse(status: number, headers: HeaderMap, bytes?: Uint8Array, pieceBytes?: number): TransportResponse {
+  let at = 0;
+  const piece = pieceBytes ?? bytes?.byteLength ?? 0;
   return {
     status,
     headers,
@@ -70,9 +86,10 @@ function bodyResponse(status: number, headers: HeaderMap, bytes?: Uint8Array): T
       bytes === undefined
         ? null
         : new ReadableStream({
-            start(c) {
-              c.enqueue(bytes);
-              c.close();
+            pull(c) {
+              if (at >= bytes.byteLength) return c.close();
+              c.enqueue(bytes.subarray(at, at + Math.max(1, piece)));
+              at += Math.max(1, piece);
             },
           }),
   };
@@ -91,6 +108,10 @@ export class PushTestRegistry implements Transport {
   answersSubject = false;
   /** Lie in `Docker-Content-Digest` on manifest PUT. */
   wrongManifestDigest = false;
+  /** Send blob bodies in pieces of this many bytes, as a network delivers them; whole by default. */
+  blobPieceBytes: number | undefined;
+  /** Serve blob GETs in byte ranges (`Accept-Ranges: bytes`, `Range: bytes=<from>-` answered 206), as distribution does. */
+  servesRanges = true;
   /** Declares streamed request bodies, so uploads take their one-request path (the fake still reads bodies whole). */
   streamsRequestBodies = false;
   #faults: { match: (call: RecordedPush) => boolean; fault: PushFault }[] = [];
@@ -98,7 +119,7 @@ export class PushTestRegistry implements Transport {
 
   constructor(readonly origin: string = PUSH_ORIGIN) {}
 
-  /** Arms a fault for the next request `match` accepts. */
+  /** Arms a fault for the next request `match` accepts (it sees the request line and headers; `bodyBytes` is 0). */
   fault(match: (call: RecordedPush) => boolean, fault: PushFault): void {
     this.#faults.push({ match, fault });
   }
@@ -157,17 +178,12 @@ export class PushTestRegistry implements Transport {
 
   async send(request: TransportRequest): Promise<TransportResponse> {
     const url = new URL(request.url);
-    const body = await readAll(request.body);
-    const call: RecordedPush = {
-      method: request.method,
-      path: url.pathname,
-      query: url.search,
-      bodyBytes: body.byteLength,
-      headers: request.headers,
-    };
-    this.calls.push(call);
-    const index = this.#faults.findIndex((f) => f.match(call));
+    const seen = { method: request.method, path: url.pathname, query: url.search, headers: request.headers };
+    // Faults match on the request line and headers: a cut mid-body decides how much of the body is read.
+    const index = this.#faults.findIndex((f) => f.match({ ...seen, bodyBytes: 0 }));
     const fault = index >= 0 ? this.#faults.splice(index, 1)[0]?.fault : undefined;
+    const body = await readAll(request.body, fault?.kind === 'drop' ? fault.readBytes : undefined);
+    this.calls.push({ ...seen, bodyBytes: body.byteLength });
     const response = this.#answer(request, url, body, fault);
     return { ...response, url: request.url };
   }
@@ -177,21 +193,39 @@ export class PushTestRegistry implements Transport {
     const upload = /^\/v2\/(.+)\/blobs\/uploads\/([^/]*)$/.exec(path);
     if (upload !== null) return this.#upload(request, url, upload[1] ?? '', upload[2] ?? '', body, fault);
     const blob = /^\/v2\/(.+)\/blobs\/(sha256:[a-f0-9]{64})$/.exec(path);
-    if (blob !== null) return this.#blob(request.method, blob[1] ?? '', blob[2] ?? '');
+    if (blob !== null) return this.#blob(request, blob[1] ?? '', blob[2] ?? '');
     const manifest = /^\/v2\/(.+)\/manifests\/([^/]+)$/.exec(path);
     if (manifest !== null) return this.#manifest(request, manifest[1] ?? '', manifest[2] ?? '', body);
     return errorResponse(404, 'NOT_ROUTED');
   }
 
-  #blob(method: string, repo: string, digest: string): TransportResponse {
+  #blob(request: TransportRequest, repo: string, digest: string): TransportResponse {
+    const { method } = request;
     const bytes = this.blob(repo, digest);
     if (bytes === undefined) return errorResponse(404, 'BLOB_UNKNOWN', digest);
     if (method === 'DELETE') {
       this.blobs.get(repo)?.delete(digest);
       return bodyResponse(202, { 'content-length': '0' });
     }
-    const headers = { 'content-length': String(bytes.byteLength), 'docker-content-digest': digest };
-    return bodyResponse(200, headers, method === 'HEAD' ? undefined : bytes);
+    const headers: HeaderMap = { 'content-length': String(bytes.byteLength), 'docker-content-digest': digest };
+    const whole = method === 'HEAD' ? undefined : bytes;
+    if (!this.servesRanges) return bodyResponse(200, headers, whole, this.blobPieceBytes);
+    headers['accept-ranges'] = 'bytes';
+    const range = /^bytes=(\d+)-$/.exec(request.headers.range ?? '');
+    if (range === null || method === 'HEAD') return bodyResponse(200, headers, whole, this.blobPieceBytes);
+    const from = Number(range[1]);
+    if (from >= bytes.byteLength) return errorResponse(416, 'RANGE_NOT_SATISFIABLE');
+    const part = bytes.subarray(from);
+    return bodyResponse(
+      206,
+      {
+        ...headers,
+        'content-length': String(part.byteLength),
+        'content-range': `bytes ${from}-${bytes.byteLength - 1}/${bytes.byteLength}`,
+      },
+      part,
+      this.blobPieceBytes,
+    );
   }
 
   #manifest(request: TransportRequest, repo: string, reference: string, body: Uint8Array): TransportResponse {

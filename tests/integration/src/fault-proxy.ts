@@ -1,6 +1,6 @@
 /**
  * A loopback TCP proxy in front of a registry that can cut a connection in
- * the middle of a PATCH: it forwards the request head and the first
+ * the middle of an upload request (a PATCH, or a PUT carrying a blob): it forwards the request head and the first
  * `forwardBodyBytes` of the body, then destroys both sides, the way a
  * dropped network connection looks to client and registry. Every other
  * request passes through untouched. It parses HTTP/1.1 framing only as far
@@ -10,7 +10,7 @@
  */
 import net from 'node:net';
 
-/** What the proxy does to the next PATCH. */
+/** What the proxy does to the next PATCH, or PUT with a body. */
 export interface PatchCut {
   /** Body bytes the registry receives before the cut. */
   readonly forwardBodyBytes: number;
@@ -21,6 +21,8 @@ export interface FaultProxy {
   readonly host: string;
   /** Arms a cut for the next PATCH (one-shot). */
   cutNextPatch(cut: PatchCut): void;
+  /** Arms a cut for the next PUT with a body (one-shot): a blob sent on the closing PUT. */
+  cutNextPut(cut: PatchCut): void;
   /** How many cuts happened. */
   readonly cuts: number;
   /** Request lines seen, in order (`PATCH /v2/...`). */
@@ -33,7 +35,7 @@ const HEAD_END = Buffer.from('\r\n\r\n');
 /** Starts a proxy on a free loopback port that forwards to `upstream` (`host:port`). */
 export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   const [upstreamHost = '127.0.0.1', upstreamPort = '80'] = upstream.split(':');
-  let armed: PatchCut | undefined;
+  let armed: (PatchCut & { readonly method: 'PATCH' | 'PUT' }) | undefined;
   let cuts = 0;
   const requests: string[] = [];
   const sockets = new Set<net.Socket>();
@@ -113,7 +115,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
         bodyLeft = length?.[1] === undefined ? 0 : Number(length[1]);
         if (/\r\ntransfer-encoding:/i.test(text)) raw = true;
         server.write(head);
-        if (armed !== undefined && requestLine.startsWith('PATCH ') && (bodyLeft > 0 || raw)) {
+        if (armed !== undefined && requestLine.startsWith(`${armed.method} `) && (bodyLeft > 0 || raw)) {
           cut = { remaining: armed.forwardBodyBytes };
           armed = undefined;
           if (cut.remaining === 0) {
@@ -136,7 +138,10 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   return {
     host: `127.0.0.1:${port}`,
     cutNextPatch(next) {
-      armed = next;
+      armed = { ...next, method: 'PATCH' };
+    },
+    cutNextPut(next) {
+      armed = { ...next, method: 'PUT' };
     },
     get cuts() {
       return cuts;

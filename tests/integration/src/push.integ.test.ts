@@ -3,11 +3,12 @@
  * token mode, through every transport: a multi-arch image pushed by regkit
  * reads back byte-identical with skopeo, mounts cost one request and no
  * bytes, a wrong digest is refused with the session cancelled, and a
- * connection cut mid-PATCH (a loopback fault proxy) is resumed.
+ * connection cut mid-PATCH or mid-PUT (a loopback fault proxy) is resumed.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
+  copyImage,
   DigestMismatchError,
   ManifestBlobUnknownError,
   MediaTypes,
@@ -195,7 +196,7 @@ describeWithRegistries('write API on distribution 2.8', (harness) => {
     }
   }
 
-  describe('a connection cut mid-PATCH (loopback fault proxy, open mode)', () => {
+  describe('a connection cut mid-upload (loopback fault proxy, open mode)', () => {
     const info = harness.registries.open;
     let proxy: FaultProxy;
 
@@ -274,6 +275,41 @@ describeWithRegistries('write API on distribution 2.8', (harness) => {
           expect(Buffer.compare(Buffer.from(read), bytes)).toBe(0);
         } finally {
           await transport.close?.();
+        }
+      });
+
+      it(`${transportName}: a copy cut mid-blob sends the blob again, read again from the source registry`, async () => {
+        const transport = createTransport();
+        const sourceTransport = createTransport();
+        try {
+          const source = registryFor(info, sourceTransport, authenticatorFor('open'));
+          const destination = registryFor({ host: proxy.host }, transport, authenticatorFor('open'));
+          const pushed = await pushMultiArch(source, `cut/${transportName}/copy-source`, 'v1');
+          // Nothing of the cut PUT reached the registry: the session holds 0 bytes and the blob resumes from there.
+          // Then a cut after 100 kB: distribution drops a session whose size no longer matches its state, so the
+          // blob starts over in a new session. Either way the source is read again: no bytes are kept to resend.
+          for (const [round, forwardBodyBytes] of [0, 100_000].entries()) {
+            const cutsBefore = proxy.cuts;
+            const seenBefore = proxy.requests.length;
+            proxy.cutNextPut({ forwardBodyBytes });
+            const target = destination.repository(`cut/${transportName}/copy-${round}`);
+            const result = await copyImage(source.repository(`cut/${transportName}/copy-source`), 'v1', target, {
+              concurrency: 1,
+            });
+            expect(result.digest).toBe(pushed.digest);
+            expect(proxy.cuts).toBe(cutsBefore + 1);
+            const posts = proxy.requests.slice(seenBefore).filter((line) => line.startsWith('POST'));
+            // One POST per blob (4), plus one for the blob started over.
+            expect(posts).toHaveLength(forwardBodyBytes === 0 ? 4 : 5);
+            const amd64 = pushed.platforms[0]?.digest as string;
+            const manifest = await target.manifests().get(amd64);
+            const layer = manifest.kind === 'image' ? manifest.layers[0] : undefined;
+            const read = await target.blobs().getBytes(layer?.digest as string);
+            expect(sha256(read)).toBe(layer?.digest);
+          }
+        } finally {
+          await transport.close?.();
+          await sourceTransport.close?.();
         }
       });
 

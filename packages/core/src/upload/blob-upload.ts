@@ -47,12 +47,12 @@ export interface UploadBlobOptions {
    * Raised to the registry's `OCI-Chunk-Min-Length` when it asks for more.
    *
    * Default: over a transport that streams request bodies
-   * (`Transport.streamsRequestBodies`: undici, axios), a stream goes as one
-   * streamed request (POST, then one PUT when `digest` is given, else one
-   * PATCH and the closing PUT) and bytes as one PUT, with memory bounded by
-   * the last 8 MiB sent, kept to resume after a dropped connection;
-   * otherwise (over `fetch` memory grows with a streamed body) 8 MiB
-   * chunks.
+   * (`Transport.streamsRequestBodies`: undici, axios, `fetch` in Node.js,
+   * Deno and Bun), a stream goes as one streamed request (POST, then one PUT
+   * when `digest` is given, else one PATCH and the closing PUT) and bytes as
+   * one PUT, with memory bounded by the last 8 MiB of the stream sent, kept
+   * to resume after a dropped connection; otherwise (a browser's `fetch`,
+   * whose memory grows with a streamed body) 8 MiB chunks.
    */
   readonly chunkSize?: number;
   /** Cancels the upload; the registry's session is cancelled too. */
@@ -188,13 +188,40 @@ export class BlobWriter {
    *   hashes to `options.digest` (a verified `blobs().get()` body), so it is
    *   not hashed a second time.
    */
-  async upload(
-    content: UploadContent,
+  async upload(content: UploadContent, options: UploadBlobOptions = {}): Promise<UploadedBlob> {
+    assertUploadContent(content);
+    return this.uploadFrom(createChunkReader(content), options);
+  }
+
+  /**
+   * {@link upload} from a chunk reader: copyImage's way in, with a reader
+   * over the source blob that can read bytes again.
+   *
+   * @param internal - for copyImage: `checkExisting: false` when the caller
+   *   has just checked existence itself (no second HEAD); `preverified: true`
+   *   when the content errors before its end unless it hashes to
+   *   `options.digest` (a verified blob download), so it is not hashed a
+   *   second time.
+   */
+  async uploadFrom(
+    reader: ChunkReader,
     options: UploadBlobOptions = {},
     internal: { readonly checkExisting?: boolean; readonly preverified?: boolean } = {},
   ): Promise<UploadedBlob> {
+    try {
+      return await this.#uploadFrom(reader, options, internal);
+    } catch (error) {
+      await reader.cancel(error);
+      throw error;
+    }
+  }
+
+  async #uploadFrom(
+    reader: ChunkReader,
+    options: UploadBlobOptions,
+    internal: { readonly checkExisting?: boolean; readonly preverified?: boolean },
+  ): Promise<UploadedBlob> {
     const checkExisting = internal.checkExisting ?? true;
-    assertUploadContent(content);
     if (typeof options !== 'object' || options === null) {
       throw new InvalidOptionError('options', '@regkit/core: blobs().upload() options must be an object');
     }
@@ -204,56 +231,50 @@ export class BlobWriter {
     if (requestedChunkSize === 0) {
       throw new InvalidOptionError('chunkSize', '@regkit/core: chunkSize must be a positive integer, got 0');
     }
+    const length = reader.byteLength;
     // A transport that streams request bodies sends any length in one request with bounded memory.
     const streams = requestedChunkSize === undefined && this.#context.requester.streamsRequestBodies;
     const chunkSize =
       requestedChunkSize ??
-      (streams && content instanceof Uint8Array
-        ? Math.max(DEFAULT_UPLOAD_CHUNK_SIZE, content.byteLength)
-        : DEFAULT_UPLOAD_CHUNK_SIZE);
+      (streams && length !== undefined ? Math.max(DEFAULT_UPLOAD_CHUNK_SIZE, length) : DEFAULT_UPLOAD_CHUNK_SIZE);
     if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
       throw new InvalidOptionError('onProgress', '@regkit/core: onProgress must be a function');
     }
     const algorithm: DigestAlgorithm = options.digest === undefined ? 'sha256' : parseDigest(options.digest).algorithm;
-    if (content instanceof Uint8Array && size !== undefined && size !== content.byteLength) {
-      throw new InvalidOptionError(
-        'size',
-        `@regkit/core: options.size is ${size} but the content is ${content.byteLength} bytes`,
-      );
+    if (length !== undefined && size !== undefined && size !== length) {
+      throw new InvalidOptionError('size', `@regkit/core: options.size is ${size} but the content is ${length} bytes`);
     }
-    const total = size ?? (content instanceof Uint8Array ? content.byteLength : undefined);
+    const total = size ?? length;
     options.signal?.throwIfAborted();
 
     if (options.digest !== undefined && checkExisting) {
       const existing = await this.exists(options.digest, options.signal);
       if (existing !== undefined) {
-        await createChunkReader(content).cancel();
+        await reader.cancel();
         return { digest: options.digest, size: existing ?? total ?? 0 };
       }
     }
 
+    const settings = {
+      ...options,
+      algorithm,
+      chunkSize,
+      size,
+      total,
+      preverified: internal.preverified === true && options.digest !== undefined,
+    };
     for (let restart = 0; ; restart++) {
-      const reader = createChunkReader(content);
       try {
-        const settings = {
-          ...options,
-          algorithm,
-          chunkSize,
-          size,
-          total,
-          preverified: internal.preverified === true && options.digest !== undefined,
-        };
-        if (streams && !(content instanceof Uint8Array)) return await this.#uploadStreamed(reader, settings);
+        // Bytes of known length go as one request or in chunks; only a stream needs the streamed path's window.
+        if (streams && length === undefined) return await this.#uploadStreamed(reader, settings);
         return await this.#uploadOnce(reader, settings);
       } catch (error) {
-        if (!(error instanceof SessionLost)) {
-          await reader.cancel(error);
-          throw error;
-        }
-        if (!reader.rereadable || restart >= MAX_RESTARTS) {
-          await reader.cancel(error);
+        if (!(error instanceof SessionLost)) throw error;
+        // Content that can be read again starts over in a new session; a stream cannot.
+        if (reader.rewind === undefined || restart >= MAX_RESTARTS) {
           throw new UploadSessionLostError(this.#what, error.acknowledged, { cause: error.cause });
         }
+        reader.rewind(0);
       }
     }
   }
@@ -377,6 +398,8 @@ export class BlobWriter {
       if (reported < content.sent || content.sent === 0) onProgress?.({ done: content.sent, total });
       return { digest: content.digest as string, size: content.sent };
     } catch (error) {
+      // A restart reads the content again from its start: not while a read of the dropped request still runs.
+      await content.settle();
       if (!(error instanceof SessionLost)) await this.#cancelQuietly(session.location);
       throw error;
     }
@@ -385,7 +408,8 @@ export class BlobWriter {
   /**
    * Sends the content as one streamed request; after a dropped connection,
    * asks the session how many bytes it holds and sends the rest from there,
-   * as long as those bytes are still within the resume window.
+   * as long as the content can produce them again (read anew, or still in
+   * the resume window).
    */
   async #sendStreamed(
     session: Session,

@@ -1,3 +1,4 @@
+import type { BlobSource } from '../blob-source';
 import { InvalidOptionError } from '../errors';
 
 /**
@@ -21,8 +22,18 @@ export interface Chunk {
  * chunk plus one source piece of look-ahead, whatever the content's size.
  */
 export interface ChunkReader {
-  /** True when the content can be read again from the start (bytes). */
-  readonly rereadable: boolean;
+  /** The content's length when the reader knows it up front (bytes). */
+  readonly byteLength: number | undefined;
+  /**
+   * Present when the content can be read again: makes the next piece or
+   * chunk start at byte `from`, at most the bytes read so far. Bytes keep
+   * that ability (a restart), and so does a blob copied from a registry that
+   * serves ranges (a resume that sends bytes again reads them anew instead
+   * of keeping them). Not while a read is pending.
+   */
+  readonly rewind?: (from: number) => void;
+  /** True when {@link rewind} takes any byte already read; false when it only starts over from 0. */
+  readonly rewindsAnywhere: boolean;
   /** The next chunk of up to `size` bytes. */
   read(size: number): Promise<Chunk>;
   /**
@@ -58,13 +69,22 @@ export function assertUploadContent(content: unknown): asserts content is Upload
 }
 
 class BytesReader implements ChunkReader {
-  readonly rereadable = true;
   readonly #bytes: Uint8Array;
   #offset = 0;
 
   constructor(bytes: Uint8Array) {
     this.#bytes = bytes;
   }
+
+  readonly rewindsAnywhere = true;
+
+  get byteLength(): number {
+    return this.#bytes.byteLength;
+  }
+
+  readonly rewind = (from: number): void => {
+    this.#offset = from;
+  };
 
   async read(size: number): Promise<Chunk> {
     const end = Math.min(this.#bytes.byteLength, this.#offset + size);
@@ -90,8 +110,18 @@ const POOL_LIMIT = 2;
 
 type Pull = () => Promise<IteratorResult<unknown>>;
 
+/** What a {@link StreamReader} reads from: a pull, its release, and a way to read again when the source has one. */
+interface PieceSource {
+  readonly pull: Pull;
+  readonly release: (reason?: unknown) => Promise<void>;
+  readonly rewind?: (from: number) => void;
+  readonly rewindsAnywhere?: boolean;
+}
+
 class StreamReader implements ChunkReader {
-  readonly rereadable = false;
+  readonly byteLength = undefined;
+  readonly rewind?: (from: number) => void;
+  readonly rewindsAnywhere: boolean;
   readonly #pull: Pull;
   readonly #release: (reason?: unknown) => Promise<void>;
   #pending: Uint8Array | undefined;
@@ -99,9 +129,17 @@ class StreamReader implements ChunkReader {
   readonly #free: Uint8Array[] = [];
   readonly #owned = new Set<ArrayBufferLike>();
 
-  constructor(pull: Pull, release: (reason?: unknown) => Promise<void>) {
+  constructor({ pull, release, rewind, rewindsAnywhere = false }: PieceSource) {
     this.#pull = pull;
     this.#release = release;
+    this.rewindsAnywhere = rewindsAnywhere;
+    if (rewind !== undefined) {
+      this.rewind = (from) => {
+        rewind(from);
+        this.#pending = undefined;
+        this.#ended = false;
+      };
+    }
   }
 
   piece(): Promise<Uint8Array | undefined> {
@@ -187,17 +225,32 @@ export function createChunkReader(content: UploadContent): ChunkReader {
   if (content instanceof Uint8Array) return new BytesReader(content);
   if (content instanceof ReadableStream) {
     const reader = content.getReader();
-    return new StreamReader(
-      () => reader.read() as Promise<IteratorResult<unknown>>,
-      (reason) => reader.cancel(reason),
-    );
+    return new StreamReader({
+      pull: () => reader.read() as Promise<IteratorResult<unknown>>,
+      release: (reason) => reader.cancel(reason),
+    });
   }
   const iterator = content[Symbol.asyncIterator]();
-  return new StreamReader(
-    () => iterator.next(),
+  return new StreamReader({
+    pull: () => iterator.next(),
     // `return()` closes a generator and destroys a Node.js Readable.
-    async () => {
+    release: async () => {
       await iterator.return?.();
     },
-  );
+  });
+}
+
+const DONE: IteratorResult<unknown> = { done: true, value: undefined };
+
+/** A chunk reader over a blob download that can read its bytes again from the registry. */
+export function createSourceChunkReader(source: BlobSource): ChunkReader {
+  return new StreamReader({
+    pull: async () => {
+      const piece = await source.piece();
+      return piece === undefined ? DONE : { done: false, value: piece };
+    },
+    release: (reason) => source.cancel(reason),
+    rewind: (from) => source.rewind(from),
+    rewindsAnywhere: source.servesRanges,
+  });
 }

@@ -1,12 +1,15 @@
-import { DigestMismatchError, InvalidOptionError } from '../errors';
+import { DigestMismatchError, InvalidOptionError, RegistryProtocolError } from '../errors';
 import type { Hasher } from '../hasher';
 import type { ChunkReader } from './chunk-reader';
 
 /**
  * Bytes already handed to the transport that are kept to send again after a
- * dropped connection. A registry stores what reached it, so after a drop it
- * is behind by what was in flight (socket buffers, proxies): a few MiB.
- * Further behind than this, the upload cannot resume and is lost.
+ * dropped connection, when the content cannot be read again (a caller's
+ * stream). A registry stores what reached it, so after a drop it is behind
+ * by what was in flight (socket buffers, proxies): a few MiB. Further behind
+ * than this, the upload cannot resume and is lost. Content that can be read
+ * again from any byte (bytes, a blob copied from a registry that serves
+ * ranges) keeps nothing and resumes from wherever the registry stands.
  */
 export const RESUME_WINDOW_BYTES = 8 * 1024 * 1024;
 
@@ -22,9 +25,10 @@ export interface ContentExpectations {
 
 /**
  * Upload content sent as the body of one streamed request: read from the
- * source piece by piece as the transport asks, hashed on the way, with the
- * last {@link RESUME_WINDOW_BYTES} kept so a dropped request can be resumed
- * from whatever byte the registry reports. A piece is never copied.
+ * source piece by piece as the transport asks, hashed on the way, so a
+ * dropped request can be resumed from whatever byte the registry reports:
+ * the source reads those bytes again when it can, otherwise the last
+ * {@link RESUME_WINDOW_BYTES} are kept to send again. A piece is never copied.
  *
  * A failure of the content itself (the source errors, it is longer or
  * shorter than `size`, it does not hash to `digest`) errors the body before
@@ -38,7 +42,12 @@ export class StreamedContent {
   readonly #onSent: (sent: number) => void;
   readonly #window: Uint8Array[] = [];
   #windowBytes = 0;
+  /** Bytes read from the source so far, each hashed and counted once. */
   #sent = 0;
+  /** The byte the reader's next piece starts at: below {@link sent} after a rewind. */
+  #position = 0;
+  /** The read in progress, which a rewind must wait for. */
+  #reading: Promise<unknown> | undefined;
   #ended = false;
   #failure: unknown;
   #digest: string | undefined;
@@ -70,31 +79,31 @@ export class StreamedContent {
     return this.#digest;
   }
 
+  /** Resolves once no read of the source is in progress (one a dropped request may have left running). */
+  async settle(): Promise<void> {
+    await this.#reading?.catch(() => undefined);
+  }
+
   /** True when a body starting at byte `from` can still be produced. */
   canResumeFrom(from: number): boolean {
-    return from >= this.#sent - this.#windowBytes && from <= this.#sent;
+    if (from < 0 || from > this.#sent) return false;
+    return this.#reader.rewindsAnywhere || from >= this.#sent - this.#windowBytes;
   }
 
   /**
-   * A body from byte `from` to the end of the content: the kept bytes from
-   * there, then the rest of the source. Call only when
-   * {@link canResumeFrom}(`from`).
+   * A body from byte `from` to the end of the content: the bytes from there
+   * read again or taken from the window, then the rest of the source. Call
+   * only when {@link canResumeFrom}(`from`).
    */
   bodyFrom(from: number): ReadableStream<Uint8Array> {
-    const replay: Uint8Array[] = [];
-    let position = this.#sent - this.#windowBytes;
-    for (const piece of this.#window) {
-      const end = position + piece.byteLength;
-      if (end > from) replay.push(position >= from ? piece : piece.subarray(from - position));
-      position = end;
-    }
+    let replay: Uint8Array[] | undefined;
     return new ReadableStream<Uint8Array>(
       {
         pull: async (controller) => {
+          replay ??= await this.#replayFrom(from);
           const kept = replay.shift();
           if (kept !== undefined) return controller.enqueue(kept);
-          if (this.#ended) return controller.close();
-          const piece = await this.#next();
+          const piece = await this.#read();
           if (piece === undefined) controller.close();
           else controller.enqueue(piece);
         },
@@ -106,21 +115,60 @@ export class StreamedContent {
     );
   }
 
+  /**
+   * The kept pieces from byte `from`, or none after making the source read
+   * again from there. Waits first for a read the dropped request left
+   * running: its piece counts as sent and must be part of what goes again.
+   */
+  async #replayFrom(from: number): Promise<Uint8Array[]> {
+    await this.settle();
+    if (!this.canResumeFrom(from)) throw new RegistryProtocolError(`${this.#expected.what}: cannot send again from byte ${from}`);
+    if (this.#reader.rewindsAnywhere) {
+      if (from !== this.#position) (this.#reader.rewind as (from: number) => void)(from);
+      this.#position = from;
+      return [];
+    }
+    const replay: Uint8Array[] = [];
+    let position = this.#sent - this.#windowBytes;
+    for (const piece of this.#window) {
+      const end = position + piece.byteLength;
+      if (end > from) replay.push(position >= from ? piece : piece.subarray(from - position));
+      position = end;
+    }
+    return replay;
+  }
+
+  #read(): Promise<Uint8Array | undefined> {
+    const reading = this.#next();
+    this.#reading = reading;
+    return reading;
+  }
+
   async #next(): Promise<Uint8Array | undefined> {
     try {
       const piece = await this.#reader.piece();
       if (piece === undefined) {
-        await this.#finish();
+        if (this.#position < this.#sent) {
+          throw new RegistryProtocolError(`${this.#expected.what}: read again, the content ended at byte ${this.#position}`);
+        }
+        // Read to its end again after a resume: checked the first time.
+        if (!this.#ended) await this.#finish();
         return undefined;
       }
-      const { size, what } = this.#expected;
-      if (size !== undefined && this.#sent + piece.byteLength > size) {
-        throw new InvalidOptionError('size', `@regkit/core: options.size is ${size} but ${what} has more bytes`);
+      const start = this.#position;
+      this.#position += piece.byteLength;
+      // Bytes read again after a rewind were hashed and counted the first time.
+      const fresh = this.#position - this.#sent;
+      if (fresh > 0) {
+        const { size, what } = this.#expected;
+        if (size !== undefined && this.#position > size) {
+          throw new InvalidOptionError('size', `@regkit/core: options.size is ${size} but ${what} has more bytes`);
+        }
+        this.#hasher?.update(fresh === piece.byteLength ? piece : piece.subarray(this.#sent - start));
+        if (!this.#reader.rewindsAnywhere) this.#keep(piece);
+        this.#sent = this.#position;
+        this.#onSent(this.#sent);
       }
-      this.#hasher?.update(piece);
-      this.#keep(piece);
-      this.#sent += piece.byteLength;
-      this.#onSent(this.#sent);
       return piece;
     } catch (error) {
       this.#failure ??= error;
