@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Authenticator } from './authenticator';
 import { type CopyProgress, copyImage } from './copy-image';
-import { DigestMismatchError, InvalidOptionError, InvalidReferenceError } from './errors';
+import { DigestMismatchError, InvalidOptionError, InvalidReferenceError, ResourceNotFoundError } from './errors';
 import { MediaTypes } from './media-types';
 import { PushTestRegistry, sha256 } from './push-test-registry';
 import { Registry } from './registry';
@@ -225,6 +225,95 @@ describe('copyImage', () => {
       .map((call) => sizes.get(call.path.slice(call.path.lastIndexOf('/') + 1)) ?? -1);
     expect(order).toHaveLength(sizes.size);
     expect(order).toEqual([...order].sort((a, b) => b - a));
+  });
+
+  it('writes a nested index deepest first, each manifest once, the children of one level at once', async () => {
+    const { source, destination, src, dst } = registries();
+    const seeded = seedIndex(source, 'lib/app');
+    const inner = source.manifests.get('lib/app')?.get('v1')?.bytes as Uint8Array;
+    const innerDigest = sha256(inner);
+    const entry = (digest: string, size: number) => `{"mediaType":"${MediaTypes.OciIndex}","digest":"${digest}","size":${size}}`;
+    // The outer index lists the inner one twice and one platform manifest directly as well.
+    const amd64 = seeded.platforms[0] as { digest: string; size: number };
+    const outer = encode(
+      `{"schemaVersion":2,"mediaType":"${MediaTypes.OciIndex}","manifests":[${entry(innerDigest, inner.byteLength)},${entry(innerDigest, inner.byteLength)},{"mediaType":"${MediaTypes.OciManifest}","digest":"${amd64.digest}","size":${amd64.size}}]}`,
+    );
+    const outerDigest = source.putManifest('lib/app', 'nested', outer, MediaTypes.OciIndex);
+    const result = await copyImage(src.repository('lib/app'), 'nested', dst.repository('mirror/app'));
+    expect(result.digest).toBe(outerDigest);
+    const puts = destination.calls
+      .filter((c) => c.method === 'PUT' && c.path.includes('/manifests/'))
+      .map((c) => c.path.split('/').at(-1));
+    // The platform manifests and the attestation (depth 2, amd64 also at depth 1) before the inner index, then the outer.
+    expect(puts.slice(0, 3).sort()).toEqual([amd64.digest, seeded.platforms[1]?.digest, seeded.attestation].sort());
+    expect(puts.slice(3)).toEqual([innerDigest, 'nested']);
+  });
+
+  it('fetches the children of an index at once', async () => {
+    const { source, src, dst } = registries();
+    seedIndex(source, 'lib/app');
+    let inFlight = 0;
+    let peak = 0;
+    const slow: Transport = {
+      specificationVersion: 'v1',
+      name: 'slow-manifests',
+      async send(request) {
+        if (!/\/manifests\/sha256:/.test(request.url)) return source.send(request);
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        inFlight--;
+        return source.send(request);
+      },
+    };
+    const from = new Registry({ domain: '127.0.0.1:5998', transport: slow });
+    await copyImage(from.repository('lib/app'), 'v1', dst.repository('mirror/app'));
+    expect(peak).toBe(3);
+    expect(src).toBeDefined();
+  });
+
+  it("sends a blob upload's POST while the source blob's GET is on its way", async () => {
+    const { source, destination, dst } = registries();
+    seedIndex(source, 'lib/app');
+    const log: string[] = [];
+    const slowBlobs: Transport = {
+      specificationVersion: 'v1',
+      name: 'slow-blobs',
+      async send(request) {
+        if (!(request.method === 'GET' && request.url.includes('/blobs/'))) return source.send(request);
+        log.push('GET sent');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        log.push('GET answered');
+        return source.send(request);
+      },
+    };
+    const watched: Transport = {
+      specificationVersion: 'v1',
+      name: 'watched',
+      async send(request) {
+        if (request.method === 'POST') log.push('POST sent');
+        return destination.send(request);
+      },
+    };
+    const from = new Registry({ domain: '127.0.0.1:5998', transport: slowBlobs });
+    const to = new Registry({ domain: '127.0.0.1:5999', transport: watched });
+    await copyImage(from.repository('lib/app'), 'v1', to.repository('mirror/app'), { concurrency: 1 });
+    expect(log.slice(0, 3)).toEqual(['GET sent', 'POST sent', 'GET answered']);
+    expect(dst).toBeDefined();
+  });
+
+  it('reports a source blob that cannot be read, with the upload session it opened cancelled', async () => {
+    const { source, destination, src, dst } = registries();
+    seedIndex(source, 'lib/app');
+    const [digest] = [...(source.blobs.get('lib/app')?.keys() ?? [])];
+    source.blobs.get('lib/app')?.delete(digest ?? '');
+    const error = await copyImage(src.repository('lib/app'), 'v1', dst.repository('mirror/app'), { concurrency: 1 }).catch(
+      (e: unknown) => e,
+    );
+    expect(ResourceNotFoundError.isInstance(error)).toBe(true);
+    const opened = destination.calls.filter((c) => c.method === 'POST').length;
+    expect(destination.calls.filter((c) => c.method === 'DELETE').length).toBe(opened);
+    expect(destination.uploads.size).toBe(0);
   });
 
   describe('resuming a blob upload cut mid-way', () => {

@@ -83,9 +83,15 @@ const MAX_INDEX_DEPTH = 4;
 /** Layers registries do not hold (Windows foreign layers); skopeo does not copy them either. */
 const NON_DISTRIBUTABLE = /\.(?:foreign|nondistributable)\./;
 
+/** A child manifest to write, and how deep it sits: deeper ones go first (an index needs its children). */
+interface PlannedChild {
+  readonly manifest: Manifest;
+  readonly depth: number;
+}
+
 interface Plan {
-  /** Child manifests to write before the top one, deepest first. */
-  readonly children: Manifest[];
+  /** Child manifests to write before the top one, by digest. */
+  readonly children: Map<string, PlannedChild>;
   /** Distinct blobs, by digest. */
   readonly blobs: Map<string, Descriptor>;
 }
@@ -167,11 +173,16 @@ function filteredIndexDocument(index: ImageIndex, keep: readonly number[]): Reco
   return { ...json, manifests: keep.map((position) => entries[position]) };
 }
 
+/**
+ * Walks the image: the blobs of every image manifest, once each, and every
+ * child manifest with its depth. The children of one index are fetched
+ * `concurrency` at a time; blobs keep the order of the entries.
+ */
 async function collect(
   source: Repository,
   manifest: Manifest,
   plan: Plan,
-  signal: AbortSignal | undefined,
+  options: { readonly signal: AbortSignal | undefined; readonly concurrency: number },
   depth: number,
   entries?: readonly Descriptor[],
 ): Promise<void> {
@@ -182,10 +193,33 @@ async function collect(
     return;
   }
   if (depth >= MAX_INDEX_DEPTH) throw new InvalidOptionError('reference', '@regkit/core: copyImage(): indexes nested too deep');
-  for (const entry of entries ?? manifest.manifests) {
-    const child = await source.manifests().get(entry.digest, signal === undefined ? {} : { signal });
-    await collect(source, child, plan, signal, depth + 1);
-    plan.children.push(child);
+  const list = entries ?? manifest.manifests;
+  const children: Manifest[] = [];
+  const withSignal = options.signal === undefined ? {} : { signal: options.signal };
+  await runLimited([...list.keys()], options.concurrency, async (position) => {
+    children[position] = await source.manifests().get((list[position] as Descriptor).digest, withSignal);
+  });
+  for (const child of children) {
+    await collect(source, child, plan, options, depth + 1);
+    // A manifest listed twice is written once, at the deepest place it appears.
+    const known = plan.children.get(child.digest);
+    plan.children.set(child.digest, { manifest: child, depth: Math.max(depth + 1, known?.depth ?? 0) });
+  }
+}
+
+/** Writes the child manifests, deepest first and those of one depth `concurrency` at a time. */
+async function putChildren(
+  destination: Repository,
+  children: Iterable<PlannedChild>,
+  options: { readonly signal: AbortSignal | undefined; readonly concurrency: number },
+): Promise<void> {
+  const withSignal = options.signal === undefined ? {} : { signal: options.signal };
+  const byDepth = new Map<number, Manifest[]>();
+  for (const { manifest, depth } of children) byDepth.set(depth, [...(byDepth.get(depth) ?? []), manifest]);
+  for (const depth of [...byDepth.keys()].sort((a, b) => b - a)) {
+    await runLimited(byDepth.get(depth) as Manifest[], options.concurrency, async (manifest) => {
+      await destination.manifests().put(manifest, withSignal);
+    });
   }
 }
 
@@ -270,7 +304,8 @@ export async function copyImage(
   const transfers = sameRegistry ? transfersWithin(sourceRepository, concurrency) : concurrency;
 
   const top = await sourceRepository.manifests().get(reference, withSignal);
-  const plan: Plan = { children: [], blobs: new Map() };
+  const plan: Plan = { children: new Map(), blobs: new Map() };
+  const walk = { signal, concurrency };
   let document: ManifestInput = top;
   let platformsFiltered = false;
   if (top.kind === 'index') {
@@ -282,13 +317,13 @@ export async function copyImage(
       );
     }
     const entries = keep === undefined ? top.manifests : keep.map((position) => top.manifests[position] as Descriptor);
-    await collect(sourceRepository, top, plan, signal, 0, entries);
+    await collect(sourceRepository, top, plan, walk, 0, entries);
     if (keep !== undefined) {
       document = filteredIndexDocument(top, keep);
       platformsFiltered = true;
     }
   } else {
-    await collect(sourceRepository, top, plan, signal, 0);
+    await collect(sourceRepository, top, plan, walk, 0);
   }
 
   // Largest first: the copy lasts at least as long as its largest blob, so that one starts at once
@@ -322,8 +357,9 @@ export async function copyImage(
       // A first report as the transfer starts, so its rate can be measured from here.
       report({ digest, size, done: 0 });
       // Read as a blob source, not a stream: a resumed upload reads the bytes it must send again from the
-      // source registry (a Range request) instead of keeping the last MiB sent in memory.
-      const source = await openBlobSource(sourceRepository.blobs(), blob.digest, { size: blob.size, signal: transferSignal });
+      // source registry (a Range request) instead of keeping the last MiB sent in memory. Not awaited: the
+      // download's GET and the upload's POST go out together.
+      const source = openBlobSource(sourceRepository.blobs(), blob.digest, { size: blob.size, signal: transferSignal });
       let sent = 0;
       // Existence is settled above: verify against the digest before committing, without a second HEAD.
       const uploaded = await writer.uploadFrom(
@@ -360,7 +396,7 @@ export async function copyImage(
     throw signal?.aborted ? signal.reason : error;
   }
 
-  for (const child of plan.children) await destinationRepository.manifests().put(child, withSignal);
+  await putChildren(destinationRepository, plan.children.values(), walk);
   const written = await destinationRepository.manifests().put(document, {
     ...(tag !== undefined && { tag }),
     mediaType: top.mediaType,

@@ -115,13 +115,14 @@ interface PieceSource {
   readonly pull: Pull;
   readonly release: (reason?: unknown) => Promise<void>;
   readonly rewind?: (from: number) => void;
-  readonly rewindsAnywhere?: boolean;
+  /** Asked when needed: a source may learn only from its first response whether it serves ranges. */
+  readonly rewindsAnywhere?: () => boolean;
 }
 
 class StreamReader implements ChunkReader {
   readonly byteLength = undefined;
   readonly rewind?: (from: number) => void;
-  readonly rewindsAnywhere: boolean;
+  readonly #rewindsAnywhere: (() => boolean) | undefined;
   readonly #pull: Pull;
   readonly #release: (reason?: unknown) => Promise<void>;
   #pending: Uint8Array | undefined;
@@ -129,10 +130,10 @@ class StreamReader implements ChunkReader {
   readonly #free: Uint8Array[] = [];
   readonly #owned = new Set<ArrayBufferLike>();
 
-  constructor({ pull, release, rewind, rewindsAnywhere = false }: PieceSource) {
+  constructor({ pull, release, rewind, rewindsAnywhere }: PieceSource) {
     this.#pull = pull;
     this.#release = release;
-    this.rewindsAnywhere = rewindsAnywhere;
+    this.#rewindsAnywhere = rewindsAnywhere;
     if (rewind !== undefined) {
       this.rewind = (from) => {
         rewind(from);
@@ -140,6 +141,10 @@ class StreamReader implements ChunkReader {
         this.#ended = false;
       };
     }
+  }
+
+  get rewindsAnywhere(): boolean {
+    return this.#rewindsAnywhere?.() ?? false;
   }
 
   piece(): Promise<Uint8Array | undefined> {
@@ -242,15 +247,36 @@ export function createChunkReader(content: UploadContent): ChunkReader {
 
 const DONE: IteratorResult<unknown> = { done: true, value: undefined };
 
-/** A chunk reader over a blob download that can read its bytes again from the registry. */
-export function createSourceChunkReader(source: BlobSource): ChunkReader {
+/**
+ * A chunk reader over a blob download that can read its bytes again from
+ * the registry. It takes the download still opening, so the upload's POST
+ * and the download's GET travel at once; the first read waits for the
+ * download, and reports its failure.
+ */
+export function createSourceChunkReader(opening: Promise<BlobSource>): ChunkReader {
+  let source: BlobSource | undefined;
+  const ready = opening.then((opened) => {
+    source = opened;
+    return opened;
+  });
+  // Read or released later; an upload that fails before its first read must not leave this unhandled.
+  ready.catch(() => undefined);
   return new StreamReader({
     pull: async () => {
-      const piece = await source.piece();
+      const piece = await (source ?? (await ready)).piece();
       return piece === undefined ? DONE : { done: false, value: piece };
     },
-    release: (reason) => source.cancel(reason),
-    rewind: (from) => source.rewind(from),
-    rewindsAnywhere: source.servesRanges,
+    // Not awaited while the download still opens: a failed upload does not wait for the source to answer.
+    release: async (reason) => {
+      if (source !== undefined) await source.cancel(reason);
+      else ready.then((opened) => opened.cancel(reason)).catch(() => undefined);
+    },
+    rewind: (from) => {
+      // Nothing was read before the source opened: starting over from 0 is where it stands.
+      if (source === undefined && from === 0) return;
+      if (source === undefined) throw new Error('@regkit/core: rewind before the source opened');
+      source.rewind(from);
+    },
+    rewindsAnywhere: () => source?.servesRanges ?? false,
   });
 }
