@@ -10,6 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createTokenAuthenticator } from '@regkit/auth-token';
 import { copyImage, createFetchTransport, Registry, type Transport } from '@regkit/core';
@@ -19,6 +20,7 @@ import { deterministicChunks } from '../seed-stream';
 import type { Endpoint, WriteClientId, WriteTaskId, WriteWorkload } from './write-jobs';
 
 const execFileAsync = promisify(execFile);
+const REGKIT_CLI = fileURLToPath(new URL('../../packages/cli/dist/regkit.cjs', import.meta.url));
 const UNSHARE = '/usr/bin/unshare';
 const ROOT_CACHE = '/var/lib/containers/cache';
 const STREAM_PIECE = 1024 * 1024;
@@ -90,16 +92,51 @@ export function regkitWriteClient(name: 'fetch' | 'undici' | 'axios'): WriteClie
   };
 }
 
+/** Peak RSS and CPU of the processes a client started, as GNU time reports them. */
+class ProcessUsage {
+  peakKiB: number | undefined;
+  cpuMs = 0;
+  readonly time = isExecutable('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+  /** The command line with GNU time in front, when it is there. */
+  timed(file: string, args: readonly string[]): string[] {
+    return this.time ? [this.time, '-f', 'regkit-usage: %M %U %S', file, ...args] : [file, ...args];
+  }
+
+  /** Takes the figures GNU time printed on stderr. */
+  record(stderr: string): void {
+    const usage = /regkit-usage: (\d+) ([\d.]+) ([\d.]+)/.exec(stderr);
+    if (!usage) return;
+    this.peakKiB = Math.max(this.peakKiB ?? 0, Number(usage[1]));
+    this.cpuMs += (Number(usage[2]) + Number(usage[3])) * 1000;
+  }
+}
+
+/** Runs a copy command; its failure never echoes the command line, which holds credentials. */
+async function runCopyProcess(
+  name: string,
+  file: string,
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  usage: ProcessUsage,
+): Promise<void> {
+  try {
+    const { stderr } = await execFileAsync(file, [...argv], { timeout: 600_000, env });
+    usage.record(stderr);
+  } catch (error) {
+    const failure = error as { stderr?: unknown; code?: unknown };
+    throw new Error(`${name} failed (code ${String(failure.code)}): ${String(failure.stderr ?? '').slice(0, 500)}`);
+  }
+}
+
 /** skopeo copy docker:// → docker://, one process; GNU time reports its peak RSS and CPU. */
 export function skopeoWriteClient(): WriteClient {
-  let peakKiB: number | undefined;
-  let cpuMs = 0;
-  const time = isExecutable('/usr/bin/time') ? '/usr/bin/time' : undefined;
+  const usage = new ProcessUsage();
   return {
     notes: { T6: 'skopeo copy --all --preserve-digests docker:// docker://; probes https first; process start-up included' },
     unsupported: { T7: 'skopeo uploads images, not a bare blob' },
-    childPeakRssKiB: () => peakKiB,
-    childCpuMs: () => cpuMs,
+    childPeakRssKiB: () => usage.peakKiB,
+    childCpuMs: () => usage.cpuMs,
     async run(_task, workload, repository, useCount) {
       const { credentials: c, image } = workload;
       const args = [
@@ -117,8 +154,7 @@ export function skopeoWriteClient(): WriteClient {
         `docker://${hostOf(originOf(workload.source, useCount))}/${image.repository}:${image.tag}`,
         `docker://${hostOf(originOf(workload.destination, useCount))}/${repository}:${image.tag}`,
       ];
-      const skopeo = requireTool('skopeo');
-      const timed = time ? [time, '-f', 'regkit-usage: %M %U %S', skopeo, ...args] : [skopeo, ...args];
+      const timed = usage.timed(requireTool('skopeo'), args);
       // skopeo's blob-info cache remembers where blobs were pushed, and it would mount them from
       // an earlier run's repository instead of copying them. As root the cache is in
       // /var/lib/containers/cache: hide it behind an empty tmpfs in a private mount namespace.
@@ -132,25 +168,48 @@ export function skopeoWriteClient(): WriteClient {
           : [timed[0] as string, timed.slice(1)];
       const home = await mkdtemp(join(tmpdir(), 'regkit-bench-skopeo-home-'));
       try {
-        const { stderr } = await execFileAsync(file, argv, {
-          timeout: 600_000,
-          env: {
-            ...process.env,
-            HOME: home,
-            XDG_DATA_HOME: join(home, '.local/share'),
-            NO_PROXY: '127.0.0.1',
-            no_proxy: '127.0.0.1',
-          },
-        });
-        const usage = /regkit-usage: (\d+) ([\d.]+) ([\d.]+)/.exec(stderr);
-        if (usage) {
-          peakKiB = Math.max(peakKiB ?? 0, Number(usage[1]));
-          cpuMs += (Number(usage[2]) + Number(usage[3])) * 1000;
-        }
-      } catch (error) {
-        // Never echo the command line: it holds credentials.
-        const failure = error as { stderr?: unknown; code?: unknown };
-        throw new Error(`skopeo copy failed (code ${String(failure.code)}): ${String(failure.stderr ?? '').slice(0, 500)}`);
+        await runCopyProcess(
+          'skopeo copy',
+          file,
+          argv,
+          { ...process.env, ...noProxy, HOME: home, XDG_DATA_HOME: join(home, '.local/share') },
+          usage,
+        );
+      } finally {
+        await rm(home, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+const noProxy = { NO_PROXY: '127.0.0.1', no_proxy: '127.0.0.1' };
+
+/**
+ * `regkit copy`, the command line, one process like skopeo: Node.js start-up
+ * included. Credentials through REGKIT_USERNAME / REGKIT_PASSWORD; an empty
+ * home, so no stored credentials are looked up.
+ */
+export function regkitCliWriteClient(): WriteClient {
+  const usage = new ProcessUsage();
+  return {
+    notes: { T6: 'regkit copy (the CLI, its node:http transport) as a new process; Node.js start-up included' },
+    unsupported: { T7: 'compared as a library call (regkit-undici and the others)' },
+    childPeakRssKiB: () => usage.peakKiB,
+    childCpuMs: () => usage.cpuMs,
+    async run(_task, workload, repository, useCount) {
+      const { credentials: c, image } = workload;
+      const args = [
+        REGKIT_CLI,
+        'copy',
+        '--quiet',
+        `${hostOf(originOf(workload.source, useCount))}/${image.repository}:${image.tag}`,
+        `${hostOf(originOf(workload.destination, useCount))}/${repository}:${image.tag}`,
+      ];
+      const timed = usage.timed(process.execPath, args);
+      const home = await mkdtemp(join(tmpdir(), 'regkit-bench-cli-home-'));
+      try {
+        const env = { ...process.env, ...noProxy, HOME: home, REGKIT_USERNAME: c.username, REGKIT_PASSWORD: c.password };
+        await runCopyProcess('regkit copy', timed[0] as string, timed.slice(1), env, usage);
       } finally {
         await rm(home, { recursive: true, force: true });
       }
@@ -380,6 +439,8 @@ export async function loadWriteClient(id: WriteClientId): Promise<WriteClient> {
       return rawUndiciWriteClient();
     case 'skopeo':
       return skopeoWriteClient();
+    case 'regkit-cli':
+      return regkitCliWriteClient();
     default:
       return regkitWriteClient(id.slice('regkit-'.length) as 'fetch' | 'undici' | 'axios');
   }

@@ -1,9 +1,16 @@
 /** Shared shapes of the write benchmark (T6 copy, T7 upload): orchestrator ↔ worker. */
 
 export type WriteTaskId = 'T6' | 'T7';
-export type WriteClientId = 'raw-undici' | 'regkit-fetch' | 'regkit-undici' | 'regkit-axios' | 'skopeo';
+export type WriteClientId = 'raw-undici' | 'regkit-fetch' | 'regkit-undici' | 'regkit-axios' | 'regkit-cli' | 'skopeo';
 
-export const WRITE_CLIENTS: readonly WriteClientId[] = ['raw-undici', 'regkit-fetch', 'regkit-undici', 'regkit-axios', 'skopeo'];
+export const WRITE_CLIENTS: readonly WriteClientId[] = [
+  'raw-undici',
+  'regkit-fetch',
+  'regkit-undici',
+  'regkit-axios',
+  'regkit-cli',
+  'skopeo',
+];
 
 /** One side of a copy: a token-mode registry, direct and through its counting proxy. */
 export interface Endpoint {

@@ -44,7 +44,7 @@ async function run(job: WriteJob): Promise<WriteOutcome> {
   const cpu = process.cpuUsage(cpuBefore);
   const cpuMs = (cpu.user + cpu.system) / 1000 + ((client.childCpuMs?.() ?? 0) - childCpuBefore);
   const childPeak = client.childPeakRssKiB?.();
-  if (childPeak !== undefined) notes.push('peak RSS and CPU are the skopeo processes (GNU time)');
+  if (childPeak !== undefined) notes.push('peak RSS and CPU are those of the processes it started (GNU time)');
   return {
     status: 'ok',
     samplesMs,
