@@ -103,6 +103,20 @@ describe('BlobSource', () => {
     await expect(source.piece()).rejects.toThrow(/could not resume at byte 1000/);
   });
 
+  it('never ends quietly after a failure or a cancel: every later read throws', async () => {
+    const { fake, digest, blobs } = setup();
+    fake.blobs.get(REPO)?.set(digest, new Uint8Array(bytes.byteLength));
+    const failing = await openBlobSource(blobs, digest, {});
+    const failure = await readAll(failing).catch((e: unknown) => e);
+    expect(DigestMismatchError.isInstance(failure)).toBe(true);
+    await expect(failing.piece()).rejects.toBe(failure);
+    const cancelled = await openBlobSource(blobs, digest, {});
+    await cancelled.piece();
+    await cancelled.cancel(new Error('stop'));
+    await expect(cancelled.piece()).rejects.toThrow('stop');
+    expect(() => cancelled.rewind(0)).toThrow('stop');
+  });
+
   it('gives the slot of the response it lets go back, so a rewind never holds two', async () => {
     const fake = new PushTestRegistry();
     const digest = fake.putBlob(REPO, bytes);

@@ -65,6 +65,8 @@ export class BlobSource {
   #complete = false;
   #resumes = 0;
   #reading = false;
+  /** Why reading stopped early (a failure, or a cancel): every later read throws it, never ends quietly. */
+  #stopped: { readonly reason: unknown } | undefined;
 
   constructor(first: HeldResponse, open: OpenBlob, settings: BlobSourceSettings) {
     this.#open = open;
@@ -97,6 +99,7 @@ export class BlobSource {
    */
   rewind(from: number): void {
     if (this.#reading) throw new Error('@regkit/core: BlobSource.rewind() while a read is pending');
+    if (this.#stopped !== undefined) throw this.#stopped.reason;
     if (!this.canRewind(from)) {
       throw new RegistryProtocolError(`${this.#settings.what}: cannot read again from byte ${from}`);
     }
@@ -107,9 +110,13 @@ export class BlobSource {
 
   /** The next piece as the registry sent it, or `undefined` at the verified end. */
   async piece(): Promise<Uint8Array | undefined> {
+    if (this.#stopped !== undefined) throw this.#stopped.reason;
     this.#reading = true;
     try {
       return await this.#piece();
+    } catch (error) {
+      this.#stopped = { reason: error };
+      throw error;
     } finally {
       this.#reading = false;
     }
@@ -117,6 +124,7 @@ export class BlobSource {
 
   /** Stops reading: the response is cancelled and its slot returned. */
   async cancel(reason?: unknown): Promise<void> {
+    this.#stopped ??= { reason: reason ?? new Error(`${this.#settings.what}: read after cancel`) };
     const reader = this.#reader;
     this.#reader = undefined;
     this.#release();
