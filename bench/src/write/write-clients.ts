@@ -129,50 +129,42 @@ async function runCopyProcess(
   }
 }
 
-/** skopeo copy docker:// → docker://, one process; GNU time reports its peak RSS and CPU. */
-export function skopeoWriteClient(): WriteClient {
+/** How a process client runs one copy: the command for these references, in a fresh home. */
+interface CopyCommand {
+  readonly name: string;
+  readonly note: string;
+  readonly t7: string;
+  command(copy: { source: string; destination: string; credentials: WriteWorkload['credentials']; home: string }): {
+    file: string;
+    argv: readonly string[];
+    env: NodeJS.ProcessEnv;
+  };
+}
+
+/** A T6 client that copies by running a command, one process per copy; GNU time reports its peak RSS and CPU. */
+function copyProcessClient(copy: CopyCommand): WriteClient {
   const usage = new ProcessUsage();
   return {
-    notes: { T6: 'skopeo copy --all --preserve-digests docker:// docker://; probes https first; process start-up included' },
-    unsupported: { T7: 'skopeo uploads images, not a bare blob' },
+    notes: { T6: copy.note },
+    unsupported: { T7: copy.t7 },
     childPeakRssKiB: () => usage.peakKiB,
     childCpuMs: () => usage.cpuMs,
     async run(_task, workload, repository, useCount) {
-      const { credentials: c, image } = workload;
-      const args = [
-        '--insecure-policy',
-        'copy',
-        '--all',
-        '--preserve-digests',
-        '--quiet',
-        '--src-tls-verify=false',
-        '--dest-tls-verify=false',
-        '--src-creds',
-        `${c.username}:${c.password}`,
-        '--dest-creds',
-        `${c.username}:${c.password}`,
-        `docker://${hostOf(originOf(workload.source, useCount))}/${image.repository}:${image.tag}`,
-        `docker://${hostOf(originOf(workload.destination, useCount))}/${repository}:${image.tag}`,
-      ];
-      const timed = usage.timed(requireTool('skopeo'), args);
-      // skopeo's blob-info cache remembers where blobs were pushed, and it would mount them from
-      // an earlier run's repository instead of copying them. As root the cache is in
-      // /var/lib/containers/cache: hide it behind an empty tmpfs in a private mount namespace.
-      // Otherwise it follows $XDG_DATA_HOME, which a fresh home per run empties.
-      const [file, argv] =
-        process.getuid?.() === 0 && isExecutable(UNSHARE)
-          ? [
-              UNSHARE,
-              ['-m', 'sh', '-c', `mkdir -p ${ROOT_CACHE} && mount -t tmpfs none ${ROOT_CACHE} && exec "$@"`, 'sh', ...timed],
-            ]
-          : [timed[0] as string, timed.slice(1)];
-      const home = await mkdtemp(join(tmpdir(), 'regkit-bench-skopeo-home-'));
+      const { image } = workload;
+      const home = await mkdtemp(join(tmpdir(), 'regkit-bench-copy-home-'));
       try {
+        const { file, argv, env } = copy.command({
+          source: `${hostOf(originOf(workload.source, useCount))}/${image.repository}:${image.tag}`,
+          destination: `${hostOf(originOf(workload.destination, useCount))}/${repository}:${image.tag}`,
+          credentials: workload.credentials,
+          home,
+        });
+        const timed = usage.timed(file, argv);
         await runCopyProcess(
-          'skopeo copy',
-          file,
-          argv,
-          { ...process.env, ...noProxy, HOME: home, XDG_DATA_HOME: join(home, '.local/share') },
+          copy.name,
+          timed[0] as string,
+          timed.slice(1),
+          { ...process.env, ...noProxy, HOME: home, ...env },
           usage,
         );
       } finally {
@@ -184,37 +176,56 @@ export function skopeoWriteClient(): WriteClient {
 
 const noProxy = { NO_PROXY: '127.0.0.1', no_proxy: '127.0.0.1' };
 
+/** skopeo copy docker:// → docker://. */
+export function skopeoWriteClient(): WriteClient {
+  return copyProcessClient({
+    name: 'skopeo copy',
+    note: 'skopeo copy --all --preserve-digests docker:// docker://; probes https first; process start-up included',
+    t7: 'skopeo uploads images, not a bare blob',
+    command({ source, destination, credentials: c, home }) {
+      const argv = [
+        '--insecure-policy',
+        'copy',
+        '--all',
+        '--preserve-digests',
+        '--quiet',
+        '--src-tls-verify=false',
+        '--dest-tls-verify=false',
+        '--src-creds',
+        `${c.username}:${c.password}`,
+        '--dest-creds',
+        `${c.username}:${c.password}`,
+        `docker://${source}`,
+        `docker://${destination}`,
+      ];
+      const env = { XDG_DATA_HOME: join(home, '.local/share') };
+      // skopeo's blob-info cache remembers where blobs were pushed, and it would mount them from
+      // an earlier run's repository instead of copying them. As root the cache is in
+      // /var/lib/containers/cache: hide it behind an empty tmpfs in a private mount namespace.
+      // Otherwise it follows $XDG_DATA_HOME, which the fresh home empties.
+      if (process.getuid?.() !== 0 || !isExecutable(UNSHARE)) return { file: requireTool('skopeo'), argv, env };
+      const mountCache = `mkdir -p ${ROOT_CACHE} && mount -t tmpfs none ${ROOT_CACHE} && exec "$@"`;
+      return { file: UNSHARE, argv: ['-m', 'sh', '-c', mountCache, 'sh', requireTool('skopeo'), ...argv], env };
+    },
+  });
+}
+
 /**
  * `regkit copy`, the command line, one process like skopeo: Node.js start-up
- * included. Credentials through REGKIT_USERNAME / REGKIT_PASSWORD; an empty
- * home, so no stored credentials are looked up.
+ * included. Credentials through REGKIT_USERNAME / REGKIT_PASSWORD; the fresh
+ * home holds no stored credentials.
  */
 export function regkitCliWriteClient(): WriteClient {
-  const usage = new ProcessUsage();
-  return {
-    notes: { T6: 'regkit copy (the CLI, its node:http transport) as a new process; Node.js start-up included' },
-    unsupported: { T7: 'compared as a library call (regkit-undici and the others)' },
-    childPeakRssKiB: () => usage.peakKiB,
-    childCpuMs: () => usage.cpuMs,
-    async run(_task, workload, repository, useCount) {
-      const { credentials: c, image } = workload;
-      const args = [
-        REGKIT_CLI,
-        'copy',
-        '--quiet',
-        `${hostOf(originOf(workload.source, useCount))}/${image.repository}:${image.tag}`,
-        `${hostOf(originOf(workload.destination, useCount))}/${repository}:${image.tag}`,
-      ];
-      const timed = usage.timed(process.execPath, args);
-      const home = await mkdtemp(join(tmpdir(), 'regkit-bench-cli-home-'));
-      try {
-        const env = { ...process.env, ...noProxy, HOME: home, REGKIT_USERNAME: c.username, REGKIT_PASSWORD: c.password };
-        await runCopyProcess('regkit copy', timed[0] as string, timed.slice(1), env, usage);
-      } finally {
-        await rm(home, { recursive: true, force: true });
-      }
-    },
-  };
+  return copyProcessClient({
+    name: 'regkit copy',
+    note: 'regkit copy (the CLI, its node:http transport) as a new process; Node.js start-up included',
+    t7: 'compared as a library call (regkit-undici and the others)',
+    command: ({ source, destination, credentials: c }) => ({
+      file: process.execPath,
+      argv: [REGKIT_CLI, 'copy', '--quiet', source, destination],
+      env: { REGKIT_USERNAME: c.username, REGKIT_PASSWORD: c.password },
+    }),
+  });
 }
 
 type Headers = Record<string, string>;
