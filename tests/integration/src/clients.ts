@@ -46,6 +46,9 @@ export function recordingTransport(inner: Transport): Transport & { readonly see
   return {
     specificationVersion: 'v1',
     name: `recording(${inner.name})`,
+    // The capability travels with the transport: without it uploads would take the chunked path, and the
+    // tests would not exercise the one-request upload real users get.
+    ...(inner.streamsRequestBodies !== undefined && { streamsRequestBodies: inner.streamsRequestBodies }),
     seen,
     async send(request: TransportRequest, options?: TransportSendOptions): Promise<TransportResponse> {
       const response = await inner.send(request, options);

@@ -69,6 +69,14 @@ describeWithRegistries('copyImage on distribution 2.8', (harness) => {
         // Each blob went up once: one upload session per distinct blob at the destination.
         const posts = destinationTransport.seen.filter((r) => r.method === 'POST' && r.status === 202);
         expect(posts).toHaveLength(distinctBlobs);
+        // Every transport here streams request bodies: each blob is one PUT carrying it, no PATCH, and the
+        // existence checks and uploads share one pull,push token.
+        const blobPuts = destinationTransport.seen.filter((r) => r.method === 'PUT' && r.url.includes('/blobs/uploads/'));
+        expect(destinationTransport.streamsRequestBodies).toBe(true);
+        expect(blobPuts).toHaveLength(distinctBlobs);
+        expect(destinationTransport.seen.filter((r) => r.method === 'PATCH')).toHaveLength(0);
+        const realm = token.token?.realm as string;
+        expect(destinationTransport.seen.filter((r) => r.url.startsWith(realm))).toHaveLength(1);
       });
 
       it('skips every blob on a second copy, and skopeo copies regkit’s copy back out', async () => {
