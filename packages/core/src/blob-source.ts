@@ -3,6 +3,7 @@ import type { DigestAlgorithm } from './digest';
 import { DigestMismatchError, RegistryProtocolError, TransportError } from './errors';
 import { createHasher, type Hasher } from './hasher';
 import type { HeldResponse } from './requester';
+import { bytesToStream } from './transport-kit/body-bridge';
 
 /** Sends the blob's GET, with a `Range` header when given; the response holds a request slot until `release`. */
 export type OpenBlob = (range: string | undefined) => Promise<HeldResponse>;
@@ -26,10 +27,7 @@ export interface BlobSourceSettings {
 }
 
 const noop = (): void => undefined;
-
-function emptyBody(): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>({ start: (controller) => controller.close() });
-}
+const emptyBody = (): ReadableStream<Uint8Array> => bytesToStream(new Uint8Array(0));
 
 /** The first byte position of a 206 response's `Content-Range: bytes <start>-<end>/<total>`. */
 function rangeStart(contentRange: string | undefined): number | undefined {
@@ -125,10 +123,7 @@ export class BlobSource {
   /** Stops reading: the response is cancelled and its slot returned. */
   async cancel(reason?: unknown): Promise<void> {
     this.#stopped ??= { reason: reason ?? new Error(`${this.#settings.what}: read after cancel`) };
-    const reader = this.#reader;
-    this.#reader = undefined;
-    this.#release();
-    await reader?.cancel(reason).catch(() => undefined);
+    await this.#drop(reason);
   }
 
   async #piece(): Promise<Uint8Array | undefined> {
@@ -142,14 +137,12 @@ export class BlobSource {
         chunk = await reader.read();
       } catch (error) {
         // That response is over: its slot goes back before a resume asks for another.
-        this.#release();
-        this.#reader = undefined;
+        this.#drop();
         await this.#resume(error);
         continue;
       }
       if (chunk.done) {
-        this.#release();
-        this.#reader = undefined;
+        this.#drop();
         await this.#finish();
         return undefined;
       }
@@ -218,11 +211,14 @@ export class BlobSource {
     this.#complete = true;
   }
 
-  /** Lets go of the current response, if any. */
-  #drop(): void {
+  /**
+   * Lets go of the current response, if any: its slot goes back at once, and
+   * its reader is cancelled (a no-op for one that already ended or failed).
+   */
+  #drop(reason?: unknown): Promise<void> {
     const reader = this.#reader;
     this.#reader = undefined;
     this.#release();
-    reader?.cancel().catch(() => undefined);
+    return reader?.cancel(reason).catch(() => undefined) ?? Promise.resolve();
   }
 }

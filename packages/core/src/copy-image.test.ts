@@ -246,7 +246,7 @@ describe('copyImage', () => {
     expect(order).toEqual([...order].sort((a, b) => b - a));
   });
 
-  it('writes a nested index deepest first, each manifest once, the children of one level at once', async () => {
+  it('writes a nested index deepest first, fetching and writing each manifest once, the children of one level at once', async () => {
     const { source, destination, src, dst } = registries();
     const seeded = seedIndex(source, 'lib/app');
     const inner = source.manifests.get('lib/app')?.get('v1')?.bytes as Uint8Array;
@@ -266,6 +266,12 @@ describe('copyImage', () => {
     // The platform manifests and the attestation (depth 2, amd64 also at depth 1) before the inner index, then the outer.
     expect(puts.slice(0, 3).sort()).toEqual([amd64.digest, seeded.platforms[1]?.digest, seeded.attestation].sort());
     expect(puts.slice(3)).toEqual([innerDigest, 'nested']);
+    // Listed more than once, each is fetched once.
+    const gets = source.calls.filter((c) => c.method === 'GET' && c.path.includes('/manifests/sha256:'));
+    expect(gets.map((c) => c.path.split('/').at(-1)).sort()).toEqual(
+      [...new Set(gets.map((c) => c.path.split('/').at(-1)))].sort(),
+    );
+    expect(gets.filter((c) => c.path.endsWith(innerDigest))).toHaveLength(1);
   });
 
   it('fetches the children of an index at once', async () => {

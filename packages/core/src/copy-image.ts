@@ -89,9 +89,17 @@ interface PlannedChild {
   readonly depth: number;
 }
 
+/** How the walk asks: blobs and manifests `concurrency` at a time, each request with the copy's signal. */
+interface Walk {
+  readonly concurrency: number;
+  readonly requestOptions: { readonly signal?: AbortSignal };
+}
+
 interface Plan {
   /** Child manifests to write before the top one, by digest. */
   readonly children: Map<string, PlannedChild>;
+  /** Child manifests fetched or being fetched, by digest: one listed twice is fetched once. */
+  readonly fetched: Map<string, Promise<Manifest>>;
   /** Distinct blobs, by digest. */
   readonly blobs: Map<string, Descriptor>;
 }
@@ -182,7 +190,7 @@ async function collect(
   source: Repository,
   manifest: Manifest,
   plan: Plan,
-  options: { readonly signal: AbortSignal | undefined; readonly concurrency: number },
+  walk: Walk,
   depth: number,
   entries?: readonly Descriptor[],
 ): Promise<void> {
@@ -195,12 +203,18 @@ async function collect(
   if (depth >= MAX_INDEX_DEPTH) throw new InvalidOptionError('reference', '@regkit/core: copyImage(): indexes nested too deep');
   const list = entries ?? manifest.manifests;
   const children: Manifest[] = [];
-  const withSignal = options.signal === undefined ? {} : { signal: options.signal };
-  await runLimited([...list.keys()], options.concurrency, async (position) => {
-    children[position] = await source.manifests().get((list[position] as Descriptor).digest, withSignal);
+  await runLimited([...list.keys()], walk.concurrency, async (position) => {
+    const { digest } = list[position] as Descriptor;
+    let fetching = plan.fetched.get(digest);
+    if (fetching === undefined) {
+      fetching = source.manifests().get(digest, walk.requestOptions);
+      plan.fetched.set(digest, fetching);
+    }
+    children[position] = await fetching;
   });
   for (const child of children) {
-    await collect(source, child, plan, options, depth + 1);
+    // Walked again where it appears again: its own children then sit deeper too.
+    await collect(source, child, plan, walk, depth + 1);
     // A manifest listed twice is written once, at the deepest place it appears.
     const known = plan.children.get(child.digest);
     plan.children.set(child.digest, { manifest: child, depth: Math.max(depth + 1, known?.depth ?? 0) });
@@ -208,17 +222,16 @@ async function collect(
 }
 
 /** Writes the child manifests, deepest first and those of one depth `concurrency` at a time. */
-async function putChildren(
-  destination: Repository,
-  children: Iterable<PlannedChild>,
-  options: { readonly signal: AbortSignal | undefined; readonly concurrency: number },
-): Promise<void> {
-  const withSignal = options.signal === undefined ? {} : { signal: options.signal };
+async function putChildren(destination: Repository, children: Iterable<PlannedChild>, walk: Walk): Promise<void> {
   const byDepth = new Map<number, Manifest[]>();
-  for (const { manifest, depth } of children) byDepth.set(depth, [...(byDepth.get(depth) ?? []), manifest]);
+  for (const { manifest, depth } of children) {
+    const level = byDepth.get(depth);
+    if (level === undefined) byDepth.set(depth, [manifest]);
+    else level.push(manifest);
+  }
   for (const depth of [...byDepth.keys()].sort((a, b) => b - a)) {
-    await runLimited(byDepth.get(depth) as Manifest[], options.concurrency, async (manifest) => {
-      await destination.manifests().put(manifest, withSignal);
+    await runLimited(byDepth.get(depth) as Manifest[], walk.concurrency, async (manifest) => {
+      await destination.manifests().put(manifest, walk.requestOptions);
     });
   }
 }
@@ -304,8 +317,8 @@ export async function copyImage(
   const transfers = sameRegistry ? transfersWithin(sourceRepository, concurrency) : concurrency;
 
   const top = await sourceRepository.manifests().get(reference, withSignal);
-  const plan: Plan = { children: new Map(), blobs: new Map() };
-  const walk = { signal, concurrency };
+  const plan: Plan = { children: new Map(), fetched: new Map(), blobs: new Map() };
+  const walk: Walk = { concurrency, requestOptions: withSignal };
   let document: ManifestInput = top;
   let platformsFiltered = false;
   if (top.kind === 'index') {
