@@ -2,6 +2,7 @@ import { BlobSource } from './blob-source';
 import { contentLength, releaseBody } from './body';
 import { parseDigest } from './digest';
 import { BodyTooLargeError, InvalidOptionError, RegistryProtocolError } from './errors';
+import { whenDropped } from './pipeline/body-end';
 import { type RepositoryContext, repositoryPath } from './repository-context';
 import { repositoryScope } from './scope';
 import {
@@ -95,14 +96,23 @@ function knownSize(size: unknown): number | undefined {
   return size;
 }
 
-const writers = new WeakMap<Blobs, BlobWriter>();
-const sources = new WeakMap<Blobs, (digest: string, options: StreamBlobOptions) => Promise<BlobSource>>();
+/** What copyImage reaches behind a `Blobs`: its writer and its way to open a blob source. */
+interface BlobsInternals {
+  readonly writer: BlobWriter;
+  readonly open: (digest: string, options: StreamBlobOptions) => Promise<BlobSource>;
+}
+
+const internals = new WeakMap<Blobs, BlobsInternals>();
+
+function internalsOf(blobs: Blobs): BlobsInternals {
+  const found = internals.get(blobs);
+  if (found === undefined) throw new TypeError('@regkit/core: not a Blobs instance of this copy of @regkit/core');
+  return found;
+}
 
 /** The writer behind `blobs`, for copyImage's existence checks and unchecked uploads. Internal. */
 export function blobWriterFor(blobs: Blobs): BlobWriter {
-  const writer = writers.get(blobs);
-  if (writer === undefined) throw new TypeError('@regkit/core: not a Blobs instance of this copy of @regkit/core');
-  return writer;
+  return internalsOf(blobs).writer;
 }
 
 /**
@@ -111,9 +121,7 @@ export function blobWriterFor(blobs: Blobs): BlobWriter {
  * bytes again for an upload resumed at an earlier byte. Internal.
  */
 export function openBlobSource(blobs: Blobs, digest: string, options: StreamBlobOptions): Promise<BlobSource> {
-  const open = sources.get(blobs);
-  if (open === undefined) throw new TypeError('@regkit/core: not a Blobs instance of this copy of @regkit/core');
-  return open(digest, options);
+  return internalsOf(blobs).open(digest, options);
 }
 
 /** Blob reads and writes for one repository. */
@@ -125,8 +133,7 @@ export class Blobs {
   constructor(context: RepositoryContext) {
     this.#context = context;
     this.#writer = new BlobWriter(context);
-    writers.set(this, this.#writer);
-    sources.set(this, (digest, options) => this.#source(digest, options));
+    internals.set(this, { writer: this.#writer, open: (digest, options) => this.#source(digest, options) });
   }
 
   /**
@@ -208,17 +215,32 @@ export class Blobs {
    */
   async get(digest: string, options: StreamBlobOptions = {}): Promise<BlobDownload> {
     const source = await this.#source(digest, options);
+    // A body dropped unread would keep its request slot: the pipeline's safety net covers this one too.
+    const dropped = whenDropped(() => {
+      source.cancel(new Error('the blob body was dropped without being read or cancelled')).catch(() => undefined);
+    });
     const body = new ReadableStream<Uint8Array>(
       {
         async pull(controller) {
-          const piece = await source.piece();
-          if (piece === undefined) controller.close();
-          else controller.enqueue(piece);
+          let piece: Uint8Array | undefined;
+          try {
+            piece = await source.piece();
+          } catch (error) {
+            dropped.disarm();
+            throw error;
+          }
+          if (piece !== undefined) return controller.enqueue(piece);
+          dropped.disarm();
+          controller.close();
         },
-        cancel: (reason) => source.cancel(reason),
+        cancel: (reason) => {
+          dropped.disarm();
+          return source.cancel(reason);
+        },
       },
       { highWaterMark: 0 },
     );
+    dropped.watch(body);
     return { digest, size: source.size, body };
   }
 

@@ -13,7 +13,10 @@
  */
 export function onBodyEnd(body: ReadableStream<Uint8Array>, ended: () => void): ReadableStream<Uint8Array> {
   const reader = body.getReader();
-  const abandoned = { ended, reader };
+  const dropped = whenDropped(() => {
+    ended();
+    reader.cancel(new Error('the response body was dropped without being read or cancelled')).catch(() => undefined);
+  });
   const wrapped = new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
@@ -39,23 +42,28 @@ export function onBodyEnd(body: ReadableStream<Uint8Array>, ended: () => void): 
     { highWaterMark: 0 },
   );
   const done = () => {
-    ABANDONED?.unregister(abandoned);
+    dropped.disarm();
     ended();
   };
-  ABANDONED?.register(wrapped, abandoned, abandoned);
+  dropped.watch(wrapped);
   return wrapped;
 }
 
-/** What is left to do for a body the caller dropped: its `ended`, and its source to cancel. */
-interface Abandoned {
-  readonly ended: () => void;
-  readonly reader: ReadableStreamDefaultReader<Uint8Array>;
-}
+/** What to do for a body the caller dropped unread; it must not hold the body itself. */
+type LetGo = () => void;
 
-const ABANDONED =
-  typeof FinalizationRegistry === 'function'
-    ? new FinalizationRegistry<Abandoned>(({ ended, reader }) => {
-        ended();
-        reader.cancel(new Error('the response body was dropped without being read or cancelled')).catch(() => undefined);
-      })
-    : undefined;
+const ABANDONED = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<LetGo>((letGo) => letGo()) : undefined;
+
+/**
+ * The safety net on its own, for a body that wraps its source another way (a
+ * verified blob download): `letGo` runs once the collector reclaims the
+ * watched body, unless `disarm` ran first. `letGo` must not reference the
+ * body, or it would never be reclaimed.
+ */
+export function whenDropped(letGo: LetGo): { watch(body: object): void; disarm(): void } {
+  const token = {};
+  return {
+    watch: (body) => ABANDONED?.register(body, letGo, token),
+    disarm: () => ABANDONED?.unregister(token),
+  };
+}

@@ -117,7 +117,17 @@ describe('maxConcurrentRequests', () => {
     await registry.ping();
   });
 
-  it('gives back the slot of a body dropped unread once the collector reclaims it, and cancels its source', async () => {
+  it.each([
+    ['a response body', (registry: Registry) => registry.requester.send({ method: 'GET', url: '/v2/app/blobs/x' })],
+    [
+      'a blob download',
+      (registry: Registry) =>
+        registry
+          .repository('app')
+          .blobs()
+          .get(`sha256:${'a'.repeat(64)}`),
+    ],
+  ])('gives back the slot of %s dropped unread once the collector reclaims it, and cancels its source', async (_, open) => {
     setFlagsFromString('--expose-gc');
     const collect = runInNewContext('gc') as () => void;
     let cancelled = false;
@@ -138,7 +148,7 @@ describe('maxConcurrentRequests', () => {
     const registry = new Registry({ domain: 'registry.test', transport, maxConcurrentRequests: 1 });
     // The response is dropped when this call returns: nothing reads or cancels its body.
     await (async () => {
-      await registry.requester.send({ method: 'GET', url: '/v2/app/blobs/x' });
+      await open(registry);
     })();
     const ping = registry.ping();
     let answered = false;
