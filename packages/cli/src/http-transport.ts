@@ -330,7 +330,16 @@ function toWebStream(
       },
       cancel() {
         detach();
-        res.destroy();
+        if (!res.complete) {
+          res.destroy();
+          return;
+        }
+        // An answer that has fully arrived (most write answers: a short body core cancels unread) is
+        // read out of memory, so its connection goes back to the pool; destroying it would close it.
+        // The pool takes the connection back on 'end', which comes a tick after the last read.
+        while (res.read() !== null);
+        if (res.readableEnded) return;
+        return new Promise<void>((resolve) => res.once('close', resolve).once('end', resolve));
       },
     },
     { highWaterMark: 0 },

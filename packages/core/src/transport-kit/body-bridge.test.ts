@@ -38,6 +38,19 @@ describe('bridgeNodeStream', () => {
     await reader.read();
     await reader.cancel();
     expect(endless.destroyed).toBe(true);
+    expect(endless.readableAborted, 'an incomplete source is not read on').toBe(true);
+  });
+
+  it('reads out a cancelled source that has fully arrived (complete), so its connection can be reused', async () => {
+    const arrived = Object.assign(Readable.from([Buffer.from('{"errors":'), Buffer.from('[]}')]), { complete: true });
+    let ended = false;
+    arrived.on('end', () => {
+      ended = true;
+    });
+    const reader = bridgeNodeStream(arrived).getReader();
+    await reader.cancel();
+    expect(ended, 'the source was read to its end').toBe(true);
+    expect(arrived.readableAborted).toBe(false);
   });
 
   it('errors with TimeoutError when no chunk comes within idleTimeoutMs, and destroys the source', async () => {

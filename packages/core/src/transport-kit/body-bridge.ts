@@ -10,6 +10,12 @@ export interface NodeReadableLike extends AsyncIterable<unknown> {
   destroy(error?: Error): unknown;
   /** Subscribes to the stream's failure, which may come while nobody is reading. */
   on(event: 'error', listener: (error: unknown) => void): unknown;
+  /**
+   * Node's `IncomingMessage` sets it once the whole message has arrived. A
+   * cancel then reads out what is buffered instead of destroying the stream,
+   * which would close a connection that could serve the next request.
+   */
+  readonly complete?: boolean;
 }
 
 /** How a body stream is re-exposed by {@link bridgeWebStream} and {@link bridgeNodeStream}. */
@@ -30,7 +36,10 @@ export interface BodyBridgeOptions {
 /** One chunk source: what the two bridges differ in. */
 interface ChunkSource {
   next(): Promise<IteratorResult<unknown>>;
+  /** Stops the source after a failure (abort, stall, read error): nothing more is wanted from it. */
   release(reason: unknown): unknown;
+  /** Lets go of the source the consumer cancelled. Default: {@link ChunkSource.release}. */
+  cancel?(reason: unknown): unknown;
 }
 
 /**
@@ -49,8 +58,12 @@ export function bridgeWebStream(body: ReadableStream<Uint8Array>, options: BodyB
  * 'stream'`, a user's `Readable`) as a WHATWG stream without buffering: each
  * read pulls one chunk, the source's own buffer applies backpressure to the
  * socket. Releasing (cancel, abort, stall) destroys the source, which closes
- * the connection instead of downloading the rest. Chunks come out as plain
- * `Uint8Array` views (no copy), strings as UTF-8.
+ * the connection instead of downloading the rest; only a cancelled source
+ * that says the whole message has arrived (`complete`, as Node's
+ * `IncomingMessage` does) is read out instead, so that its connection goes
+ * back to the pool (registries answer most writes with a short body that core
+ * cancels unread). Chunks come out as plain `Uint8Array` views (no copy),
+ * strings as UTF-8.
  */
 export function bridgeNodeStream(source: NodeReadableLike, options: BodyBridgeOptions = {}): ReadableStream<Uint8Array> {
   // An abort, timeout or reset can error the source while nobody reads it;
@@ -58,7 +71,23 @@ export function bridgeNodeStream(source: NodeReadableLike, options: BodyBridgeOp
   // still reports the stored error on the next read.
   source.on('error', () => undefined);
   const chunks = source[Symbol.asyncIterator]();
-  return bridge({ next: () => chunks.next(), release: () => source.destroy() }, options);
+  return bridge(
+    {
+      next: () => chunks.next(),
+      release: () => source.destroy(),
+      cancel: () => (source.complete === true ? readOut(chunks, source) : source.destroy()),
+    },
+    options,
+  );
+}
+
+/** Reads a source to its end, from memory: every byte has arrived. A failure destroys it (the connection is then lost, not reused). */
+async function readOut(chunks: AsyncIterator<unknown>, source: NodeReadableLike): Promise<void> {
+  try {
+    while (!(await chunks.next()).done);
+  } catch {
+    source.destroy();
+  }
 }
 
 function bridge(source: ChunkSource, options: BodyBridgeOptions): ReadableStream<Uint8Array> {
@@ -110,7 +139,7 @@ function bridge(source: ChunkSource, options: BodyBridgeOptions): ReadableStream
       cancel(reason) {
         if (finished) return;
         finish();
-        return Promise.resolve(source.release(reason)).then(() => undefined);
+        return Promise.resolve(source.cancel ? source.cancel(reason) : source.release(reason)).then(() => undefined);
       },
     },
     { highWaterMark: 0 },

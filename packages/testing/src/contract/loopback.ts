@@ -24,6 +24,8 @@ export interface LoopbackServer {
   readonly origin: string;
   /** Every request received so far, in order. */
   readonly requests: readonly SeenRequest[];
+  /** TCP connections accepted so far: a client that keeps connections alive opens one per request in flight. */
+  readonly connections: number;
   /** An absolute URL on this server. */
   url(pathAndQuery: string): string;
   /** Resolves once `count` requests have arrived (rejects after `timeoutMs`). */
@@ -57,6 +59,9 @@ export class ServerScope {
     const server = tls === undefined ? createServer(onRequest) : createTlsServer(tls, onRequest);
     // Keep-alive sockets would otherwise hold `close()` open.
     const origin = (await listen(server)).replace(/^http:/, tls === undefined ? 'http:' : 'https:');
+    let connections = 0;
+    // TLS servers emit `connection` for the TCP socket as well, before the handshake.
+    server.on('connection', () => connections++);
     this.#closers.push(async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -64,6 +69,9 @@ export class ServerScope {
     return {
       origin,
       requests,
+      get connections() {
+        return connections;
+      },
       url: (pathAndQuery) => `${origin}${pathAndQuery}`,
       waitForRequests(count, timeoutMs = 5_000) {
         if (requests.length >= count) return Promise.resolve();

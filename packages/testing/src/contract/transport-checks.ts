@@ -606,6 +606,39 @@ export const transportChecks: readonly TransportCheck[] = [
     },
   },
 
+  {
+    id: 'cancel-keeps-connection',
+    group: 'bodies',
+    title: 'cancelling a short body that has fully arrived leaves the connection for the next request',
+    timeoutMs: 10_000,
+    async run({ transport, expect, servers }) {
+      // How registries answer writes and challenges: a short body (often none) that core cancels unread.
+      const answers: Record<string, { status: number; body: string }> = {
+        '/created': { status: 201, body: '' },
+        '/accepted': { status: 202, body: '' },
+        '/challenge': { status: 401, body: '{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}' },
+      };
+      const server = await servers.serve((req, res) => {
+        const answer = answers[req.url ?? ''] ?? { status: 200, body: 'after' };
+        req.resume();
+        req.on('end', () => {
+          res.writeHead(answer.status, { 'content-type': 'application/json', 'content-length': String(answer.body.length) });
+          res.end(answer.body);
+        });
+      });
+      for (const path of Object.keys(answers)) {
+        const response = await transport.send({ method: 'POST', url: server.url(path), headers: {}, body: encoder.encode('{}') });
+        expect(response.status).toBe(answers[path]?.status);
+        // The whole answer is on the wire with its headers; give the transport a moment to take it in.
+        await sleep(20);
+        await response.body?.cancel();
+      }
+      const after = await transport.send({ method: 'GET', url: server.url('/after'), headers: {} });
+      expect(await readText(after)).toBe('after');
+      expect(server.connections, 'connections opened for four requests made one after the other').toBe(1);
+    },
+  },
+
   // ── abort and timeouts ────────────────────────────────────────────────────
   {
     id: 'abort-before-send',

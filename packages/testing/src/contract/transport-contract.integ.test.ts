@@ -124,6 +124,13 @@ describe('the transport contract fails broken transports', () => {
     expect(await failedChecks(buffers, ['upload-large'])).toEqual(['upload-large']);
   }, 60_000);
 
+  it('one that opens a new connection for every request', async () => {
+    const closing = tamper(
+      (inner) => (request, options) => inner.send({ ...request, headers: { ...request.headers, connection: 'close' } }, options),
+    );
+    expect(await failedChecks(closing, ['cancel-keeps-connection'])).toEqual(['cancel-keeps-connection']);
+  });
+
   it('one that ignores the abort signal', async () => {
     const deaf = tamper((inner) => (request) => inner.send(request));
     const aborts = [
