@@ -1,5 +1,6 @@
 import { BodyTooLargeError } from './errors';
 import type { HeaderMap } from './transport';
+import { bytesToStream } from './transport-kit/body-bridge';
 
 /** Concatenates chunks into one buffer. */
 export function concatChunks(chunks: readonly Uint8Array[], length: number): Uint8Array {
@@ -36,10 +37,13 @@ export async function readCapped(
     releaseBody(body);
     throw new BodyTooLargeError(what, limit);
   }
-  // The reader is never released: the body ends read to its end, cancelled or errored, and nobody
-  // reads it again. Releasing would cost a fresh V8 context on Node 20 (it builds the "released"
-  // error through a cross-realm regex), a millisecond or two of every short-lived program's start.
-  const reader = body.getReader();
+  return collectCapped(body.getReader(), limit, what);
+}
+
+// The reader is never released: the body ends read to its end, cancelled or errored, and nobody
+// reads it again. Releasing would cost a fresh V8 context on Node 20 (it builds the "released"
+// error through a cross-realm regex), a millisecond or two of every short-lived program's start.
+async function collectCapped(reader: ReadableStreamDefaultReader<Uint8Array>, limit: number, what: string): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let length = 0;
   for (;;) {
@@ -53,6 +57,40 @@ export async function readCapped(
     chunks.push(value);
   }
   return concatChunks(chunks, length);
+}
+
+/** A short body read into memory as it arrives, see {@link holdBody}. */
+export interface HeldBody {
+  /** The body again, from memory; `null` when it was longer than the limit or failed to arrive. */
+  replay(): Promise<ReadableStream<Uint8Array> | null>;
+  /** Stops reading, for a body nobody will want. */
+  release(): void;
+}
+
+const NOTHING_HELD: HeldBody = { replay: () => Promise.resolve(null), release: () => undefined };
+
+/**
+ * Starts reading a short body (at most `limit` bytes) into memory while the
+ * caller does other work, so that the transport can give its connection back
+ * as soon as the body has arrived rather than when the caller gets round to
+ * it. A challenge's body would otherwise keep its connection busy for the
+ * whole token request, and the resend that follows would open another.
+ */
+export function holdBody(body: ReadableStream<Uint8Array> | null, limit: number): HeldBody {
+  if (body === null || body.locked) return NOTHING_HELD;
+  const reader = body.getReader();
+  let reading = true;
+  const bytes = collectCapped(reader, limit, 'held body')
+    .catch(() => null)
+    .finally(() => {
+      reading = false;
+    });
+  return {
+    replay: () => bytes.then((held) => (held === null ? null : bytesToStream(held))),
+    release: () => {
+      if (reading) reader.cancel().catch(() => undefined);
+    },
+  };
 }
 
 /**

@@ -8,7 +8,8 @@ import { createTokenAuthenticator } from '@regkit/auth-token';
 import { AuthTokenInvalidError, AuthTokenNoBearerError, createFetchTransport, Registry, UnauthorizedError } from '@regkit/core';
 import { createUndiciTransport } from '@regkit/transport-undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authenticatorFor, recordingTransport, registryFor } from './clients';
+import { authenticatorFor, recordingTransport, registryFor, TRANSPORTS } from './clients';
+import { type FaultProxy, startFaultProxy } from './fault-proxy';
 import {
   connectionOf,
   DEFAULT_USERS,
@@ -77,6 +78,42 @@ describe.skipIf(!available)('token auth round trips on distribution 2.8', () => 
     expect(transport.seen.every((r) => r.status === 200 && r.authorization?.startsWith('Bearer '))).toBe(true);
     expect(tokenRequests() - before).toBe(1);
     await transport.close?.();
+  });
+
+  describe('keeps one registry connection for requests made one after the other', () => {
+    let proxy: FaultProxy;
+    beforeAll(async () => {
+      proxy = await startFaultProxy(registry.host);
+    });
+    afterAll(async () => {
+      await proxy?.close();
+    });
+
+    for (const [transportName, createTransport] of Object.entries(TRANSPORTS)) {
+      it(`${transportName}: the challenge, its resend and a push's answers (202, 201) free their connection`, async () => {
+        const transport = createTransport();
+        try {
+          const client = registryFor({ host: proxy.host }, transport, createTokenAuthenticator(reader));
+          const connectionsBefore = proxy.connections;
+          const requestsBefore = proxy.requests.length;
+          const image = await client.repository('library/golang').images().getByTag('1.12.0');
+          expect(image.digest).toBe(plan.summary.golang.digest);
+          expect(proxy.requests.length - requestsBefore, 'the 401 and the resend').toBe(2);
+          expect(proxy.connections - connectionsBefore, 'registry connections for a cold token read').toBe(1);
+
+          const admin = { username: DEFAULT_USERS.admin.username, password: DEFAULT_USERS.admin.password };
+          const writer = registryFor({ host: proxy.host }, transport, createTokenAuthenticator(admin));
+          const pushBefore = proxy.connections;
+          const blob = new TextEncoder().encode(`keep-alive ${transportName} ${Date.now()}`);
+          await writer.repository(`keepalive/${transportName}`).blobs().upload(blob);
+          const pushRequests = proxy.requests.slice(requestsBefore + 2);
+          expect(pushRequests.map((line) => line.split(' ')[0])).toEqual(['POST', 'POST', 'PUT']);
+          expect(proxy.connections - pushBefore, 'registry connections for a challenged push').toBe(1);
+        } finally {
+          await transport.close?.();
+        }
+      });
+    }
   });
 
   it('reads repository B then A with one client, one token per repository', async () => {

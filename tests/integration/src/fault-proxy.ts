@@ -27,6 +27,8 @@ export interface FaultProxy {
   readonly cuts: number;
   /** Request lines seen, in order (`PATCH /v2/...`). */
   readonly requests: readonly string[];
+  /** Client connections accepted so far (a kept-alive connection carries many requests). */
+  readonly connections: number;
   close(): Promise<void>;
 }
 
@@ -37,10 +39,12 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   const [upstreamHost = '127.0.0.1', upstreamPort = '80'] = upstream.split(':');
   let armed: (PatchCut & { readonly method: 'PATCH' | 'PUT' }) | undefined;
   let cuts = 0;
+  let connections = 0;
   const requests: string[] = [];
   const sockets = new Set<net.Socket>();
 
   const server = net.createServer((client) => {
+    connections++;
     const server = net.connect(Number(upstreamPort), upstreamHost);
     sockets.add(client);
     sockets.add(server);
@@ -145,6 +149,9 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     },
     get cuts() {
       return cuts;
+    },
+    get connections() {
+      return connections;
     },
     requests,
     close: () =>

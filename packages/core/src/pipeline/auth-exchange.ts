@@ -7,12 +7,12 @@ import {
   MAX_AUTH_RESENDS,
   type RegistryTarget,
 } from '../authenticator';
-import { contentLength, readCapped, releaseBody } from '../body';
+import { contentLength, holdBody, readCapped, releaseBody } from '../body';
 import { NetworkError } from '../errors';
 import { FirstContactGate, scopeKey } from '../first-contact';
 import { parseRateLimit, type RateLimitState } from '../rate-limit';
 import { redactUrl, summarizeRequest } from '../redact';
-import { toResponseError } from '../response-error';
+import { MAX_ERROR_BODY_BYTES, toResponseError } from '../response-error';
 import type { HeaderMap, HttpMethod, RequestBody, Transport, TransportRequest, TransportResponse } from '../transport';
 import { parseWwwAuthenticate } from '../www-authenticate';
 import { withAddedHeaders, withBaseHeaders } from './base-headers';
@@ -121,6 +121,11 @@ export class AuthExchange {
         return this.#checked(request.method, response, headers, signal);
       }
       this.#rateLimit = parseRateLimit(response.headers) ?? this.#rateLimit;
+      // An error body (a challenge's) waits in memory, not on its connection, while the authenticator
+      // works: the connection is free again for the token request or the resend. No more is read than
+      // the error would read anyway; a success's body (content) is left alone.
+      const held = response.status < 300 ? undefined : holdBody(response.body, MAX_ERROR_BODY_BYTES);
+      const release = () => (held === undefined ? releaseBody(response.body) : held.release());
       const header = response.headers['www-authenticate'];
       const challenges = header ? parseWwwAuthenticate(header) : NO_CHALLENGES;
       let decision: { resend: boolean };
@@ -138,15 +143,16 @@ export class AuthExchange {
       } catch (error) {
         // The registry did answer: let the others go and meet the same refusal in parallel.
         contacted();
-        releaseBody(response.body);
+        release();
         throw error;
       }
       // The authenticator has learned what the registry wants (a token it now holds, or nothing).
       contacted();
       if (!decision.resend || resends >= MAX_AUTH_RESENDS || !replayable) {
-        return this.#checked(request.method, response, headers, signal);
+        const answer = held === undefined ? response : { ...response, body: await held.replay() };
+        return this.#checked(request.method, answer, headers, signal);
       }
-      releaseBody(response.body);
+      release();
       const listener = this.#call.listener;
       if (listener !== undefined) {
         emitSafely(listener, {
