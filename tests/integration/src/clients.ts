@@ -38,6 +38,8 @@ export interface SeenRequest {
   readonly url: string;
   readonly status: number;
   readonly authorization: string | undefined;
+  /** The `Range` header, for re-reads. */
+  readonly range: string | undefined;
 }
 
 /** Wraps a transport and records every request it sends, with the status it got. */
@@ -57,6 +59,7 @@ export function recordingTransport(inner: Transport): Transport & { readonly see
         url: request.url,
         status: response.status,
         authorization: request.headers.authorization,
+        range: request.headers.range,
       });
       return response;
     },

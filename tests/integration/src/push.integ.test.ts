@@ -17,7 +17,6 @@ import {
   type Transport,
   UploadSessionLostError,
 } from '@regkit/core';
-import type { TransportRequest } from '@regkit/core/spec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authenticatorFor, recordingTransport, registryFor, TRANSPORTS } from './clients';
 import { type FaultProxy, startFaultProxy } from './fault-proxy';
@@ -281,20 +280,8 @@ describeWithRegistries('write API on distribution 2.8', (harness) => {
 
       it(`${transportName}: a copy cut mid-blob sends the blob again, read again from the source registry`, async () => {
         // Counted at the transports: the proxy stops parsing a connection after a chunked body.
-        const posts: string[] = [];
-        const layerReads: string[] = [];
-        const counting = (inner: Transport, count: (request: TransportRequest) => void): Transport => ({
-          specificationVersion: 'v1',
-          name: inner.name,
-          ...(inner.streamsRequestBodies !== undefined && { streamsRequestBodies: inner.streamsRequestBodies }),
-          send: (request, options) => {
-            count(request);
-            return inner.send(request, options);
-          },
-          close: () => inner.close?.() ?? Promise.resolve(),
-        });
-        const transport = createTransport();
-        const sourceTransport = createTransport();
+        const transport = recordingTransport(createTransport());
+        const sourceTransport = recordingTransport(createTransport());
         try {
           const plain = registryFor(info, sourceTransport, authenticatorFor('open'));
           const pushed = await pushMultiArch(plain, `cut/${transportName}/copy-source`, 'v1');
@@ -303,28 +290,19 @@ describeWithRegistries('write API on distribution 2.8', (harness) => {
             .manifests()
             .get(pushed.platforms[0]?.digest as string);
           const layer = (amd64.kind === 'image' ? amd64.layers[0]?.digest : undefined) as string;
-          const source = registryFor(
-            info,
-            counting(sourceTransport, (request) => {
-              if (request.method === 'GET' && request.url.endsWith(layer)) layerReads.push(request.headers.range ?? 'whole');
-            }),
-            authenticatorFor('open'),
-          );
-          const destination = registryFor(
-            { host: proxy.host },
-            counting(transport, (request) => {
-              if (request.method === 'POST') posts.push(request.url);
-            }),
-            authenticatorFor('open'),
-          );
+          const source = registryFor(info, sourceTransport, authenticatorFor('open'));
+          const destination = registryFor({ host: proxy.host }, transport, authenticatorFor('open'));
+          const layerReads = () =>
+            sourceTransport.seen.filter((r) => r.method === 'GET' && r.url.endsWith(layer)).map((r) => r.range ?? 'whole');
+          const posts = () => transport.seen.filter((r) => r.method === 'POST');
           // Nothing of the cut PUT reached the registry: the session holds 0 bytes and the blob resumes from there.
           // Then a cut after 100 kB: distribution drops a session whose size no longer matches its state, so the
           // blob starts over in a new session. Either way the layer is read again from the source: no bytes are
           // kept to send again.
           for (const [round, forwardBodyBytes] of [0, 100_000].entries()) {
             const cutsBefore = proxy.cuts;
-            posts.length = 0;
-            layerReads.length = 0;
+            transport.seen.length = 0;
+            sourceTransport.seen.length = 0;
             proxy.cutNextPut({ forwardBodyBytes });
             const target = destination.repository(`cut/${transportName}/copy-${round}`);
             // One blob at a time, largest first: the cut PUT is the layer's.
@@ -333,9 +311,9 @@ describeWithRegistries('write API on distribution 2.8', (harness) => {
             });
             expect(result.digest).toBe(pushed.digest);
             expect(proxy.cuts).toBe(cutsBefore + 1);
-            expect(layerReads).toEqual(['whole', 'whole']);
+            expect(layerReads()).toEqual(['whole', 'whole']);
             // One POST per blob (4), plus one for the layer started over.
-            expect(posts).toHaveLength(forwardBodyBytes === 0 ? 4 : 5);
+            expect(posts()).toHaveLength(forwardBodyBytes === 0 ? 4 : 5);
             const read = await target.blobs().getBytes(layer);
             expect(sha256(read)).toBe(layer);
           }
