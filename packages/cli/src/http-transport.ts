@@ -23,7 +23,7 @@ export interface HttpTransportOptions {
   /** The forward proxies from the environment (see `readProxyRoutes`). Default: direct connections. */
   readonly proxy?: ProxyEnvironmentRoutes;
   /** TLS settings for https targets (the tests trust their own certificate with it). */
-  readonly tls?: Pick<HttpsAgentOptions, 'ca' | 'checkServerIdentity'>;
+  readonly tls?: Pick<HttpsAgentOptions, 'ca'>;
 }
 
 /**

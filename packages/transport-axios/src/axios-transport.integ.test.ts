@@ -1,10 +1,11 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { createServer, Agent as HttpAgent, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, Agent as HttpsAgent } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { TimeoutError, TransportError } from '@regkit/core';
 import type { Transport, TransportResponse } from '@regkit/core/spec';
 import { transportContract } from '@regkit/testing/contract';
-import { createLoopbackTlsCredentials } from '@regkit/testing/token-server';
+import { createLoopbackTlsCredentials, createSelfSignedCertificate } from '@regkit/testing/token-server';
 import axios from 'axios';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAxiosTransport } from './axios-transport';
@@ -286,8 +287,8 @@ describe('createAxiosTransport httpProxy', () => {
   describe('https targets', () => {
     const tls = createLoopbackTlsCredentials();
 
-    async function httpsServer() {
-      const server = createHttpsServer(tls);
+    async function httpsServer(credentials: { readonly key: string; readonly cert: string } = tls) {
+      const server = createHttpsServer(credentials);
       const seen: IncomingMessage[] = [];
       servers.push(server);
       server.on('request', (req: IncomingMessage, res: ServerResponse) => {
@@ -304,7 +305,7 @@ describe('createAxiosTransport httpProxy', () => {
       proxies.push(proxy);
       const target = await httpsServer();
       // The instance's https agent carries the TLS settings (here: trust the self-signed cert); the tunnel keeps them.
-      const instance = axios.create({ httpsAgent: new HttpsAgent({ ca: tls.cert, checkServerIdentity: () => undefined }) });
+      const instance = axios.create({ httpsAgent: new HttpsAgent({ ca: tls.cert }) });
       const transport = track(createAxiosTransport({ instance, httpProxy: { uri: proxy.url, token: 'Bearer tunnel' } }));
       for (const path of ['/one', '/two']) {
         const response = await transport.send({
@@ -321,6 +322,31 @@ describe('createAxiosTransport httpProxy', () => {
       expect(proxy.requests[0]?.authorization).toBeUndefined();
       expect(target.seen.map((req) => req.headers['proxy-authorization'])).toEqual([undefined, undefined]);
       expect(target.seen.map((req) => req.headers.authorization)).toEqual(['Bearer registry', 'Bearer registry']);
+    });
+
+    it('checks the certificate against the registry’s IP address inside the tunnel, not against "localhost"', async () => {
+      const proxy = await startLoopbackProxy();
+      proxies.push(proxy);
+      // Trusted as a CA, but issued to "localhost" (its common name) and naming no IP address.
+      const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      const localhost = createSelfSignedCertificate({
+        publicKey,
+        privateKey,
+        commonName: 'localhost',
+        notBefore: new Date(Date.now() - 60_000),
+        notAfter: new Date(Date.now() + 3_600_000),
+      });
+      const target = await httpsServer({
+        key: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+        cert: localhost.pem,
+      });
+      const instance = axios.create({ httpsAgent: new HttpsAgent({ ca: localhost.pem }) });
+      const transport = track(createAxiosTransport({ instance, httpProxy: proxy.url }));
+      const error = await transport.send({ method: 'GET', url: target.url('/v2/'), headers: {} }).catch((e: unknown) => e);
+      expect(TransportError.isInstance(error)).toBe(true);
+      expect((error as Error).message).toMatch(/TLS certificate verification failed: Hostname\/IP does not match/);
+      expect((error as { cause?: { code?: string } }).cause?.code).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
+      expect(target.seen).toHaveLength(0);
     });
 
     it('rejects with TransportError naming the proxy (without its password) when CONNECT is refused', async () => {

@@ -1,5 +1,6 @@
 import type { ClientRequest, Agent as HttpAgent } from 'node:http';
 import type { AgentOptions as HttpsAgentOptions } from 'node:https';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { type HttpProxyConfig, type HttpProxyOption, type ResolvedHttpProxy, resolveHttpProxy } from '@regkit/core/transport-kit';
 import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent } from 'https-proxy-agent';
@@ -59,6 +60,12 @@ class StrictTunnelAgent extends HttpsProxyAgent<string> {
       const message = `the HTTP proxy ${this.proxy.origin} refused CONNECT ${target} (HTTP ${statusCode})`;
       request.destroy(Object.assign(new Error(message), { code: 'ERR_PROXY_TUNNEL' }));
     });
-    return super.connect(request, { ...this.#tls, ...options });
+    // https-proxy-agent starts the tunnel's TLS without the target host, and names an IP-address target
+    // nowhere (no SNI for IPs): Node then checks the certificate against "localhost". The check is made
+    // against the registry's own host here, through the user's check if their agent has one.
+    const host = options.host ?? '';
+    const check = this.#tls.checkServerIdentity ?? checkServerIdentity;
+    const identity = { checkServerIdentity: (_: string, certificate: PeerCertificate) => check(host, certificate) };
+    return super.connect(request, { ...this.#tls, ...options, ...identity });
   }
 }

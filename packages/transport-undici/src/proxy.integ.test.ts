@@ -1,7 +1,10 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { type AddressInfo, connect as netConnect, type Socket } from 'node:net';
 import { TransportError } from '@regkit/core';
 import type { TransportResponse } from '@regkit/core/spec';
+import { createSelfSignedCertificate } from '@regkit/testing/token-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createUndiciTransport } from './undici-transport';
 
@@ -116,6 +119,34 @@ describe('createUndiciTransport httpProxy (loopback CONNECT proxy)', () => {
     closers.push(async () => transport.close?.());
     expect(await text(await transport.send({ method: 'GET', url: target.url('/'), headers: {} }))).toBe('target /');
     expect(proxy.requests[0]?.proxyAuthorization).toBe('Bearer proxy-token');
+  });
+
+  it('checks an https registry’s certificate against its IP address inside the tunnel', async () => {
+    const proxy = await startProxy();
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const validity = { notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 3_600_000) };
+    const key = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+    // Both trusted as CAs; only the second names 127.0.0.1 (the first is issued to "localhost").
+    const certificates = {
+      localhost: createSelfSignedCertificate({ publicKey, privateKey, commonName: 'localhost', ...validity }).pem,
+      loopback: createSelfSignedCertificate({ publicKey, privateKey, commonName: 'x', ipAddresses: ['127.0.0.1'], ...validity })
+        .pem,
+    };
+    const outcomes: Record<string, string> = {};
+    for (const [name, cert] of Object.entries(certificates)) {
+      const origin = (await listen(createHttpsServer({ key, cert }, (_, response) => response.end('over tls')))).replace(
+        'http:',
+        'https:',
+      );
+      const transport = createUndiciTransport({ httpProxy: proxy.url, tls: { ca: cert } });
+      closers.push(async () => transport.close?.());
+      outcomes[name] = await transport.send({ method: 'GET', url: `${origin}/v2/`, headers: {} }).then(
+        (response) => text(response),
+        (error: unknown) => (error as { cause?: { code?: string } }).cause?.code ?? String(error),
+      );
+    }
+    expect(outcomes).toEqual({ localhost: 'ERR_TLS_CERT_ALTNAME_INVALID', loopback: 'over tls' });
+    expect(proxy.requests.map((r) => r.method)).toEqual(['CONNECT', 'CONNECT']);
   });
 
   it('rejects with TransportError, without the proxy password, when the proxy refuses the tunnel', async () => {

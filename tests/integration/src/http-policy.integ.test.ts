@@ -58,7 +58,7 @@ async function serve(
   return { origin: `${scheme}://127.0.0.1:${port}`, host: `127.0.0.1:${port}`, requests };
 }
 
-/** A self-signed certificate for 127.0.0.1; clients below skip verification for it (and only it). */
+/** A self-signed certificate for 127.0.0.1 (common name and subjectAltName); the clients below trust it as their CA. */
 const tls = createLoopbackTlsCredentials();
 
 /** A transport of `kind`; `trustTestCertificate` makes it accept the self-signed loopback certificate. */
@@ -67,7 +67,7 @@ function makeTransport(kind: TransportKind, trustTestCertificate = false): Trans
   if (kind === 'fetch') {
     if (trustTestCertificate) {
       // The platform fetch takes no TLS options; undici's fetch (the same implementation) takes a dispatcher.
-      const dispatcher = new UndiciAgent({ connect: { ca: tls.cert, checkServerIdentity: () => undefined } });
+      const dispatcher = new UndiciAgent({ connect: { ca: tls.cert } });
       cleanups.push(() => dispatcher.close());
       transport = createFetchTransport({
         fetch: ((input: string, init: RequestInit) =>
@@ -78,7 +78,7 @@ function makeTransport(kind: TransportKind, trustTestCertificate = false): Trans
     }
   } else if (kind === 'undici') {
     if (trustTestCertificate) {
-      const dispatcher = new UndiciAgent({ connect: { ca: tls.cert, checkServerIdentity: () => undefined } });
+      const dispatcher = new UndiciAgent({ connect: { ca: tls.cert } });
       cleanups.push(() => dispatcher.close());
       transport = createUndiciTransport({ dispatcher });
     } else {
@@ -86,7 +86,7 @@ function makeTransport(kind: TransportKind, trustTestCertificate = false): Trans
     }
   } else {
     const instance = trustTestCertificate
-      ? axios.create({ httpsAgent: new HttpsAgent({ ca: tls.cert, checkServerIdentity: () => undefined }) })
+      ? axios.create({ httpsAgent: new HttpsAgent({ ca: tls.cert }) })
       : undefined;
     transport = createAxiosTransport(instance ? { instance } : {});
   }

@@ -1,4 +1,6 @@
 import { createPrivateKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { createServer, get } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createLoopbackTlsCredentials, createSelfSignedCertificate } from './certificate';
 
@@ -74,5 +76,50 @@ describe('createLoopbackTlsCredentials', () => {
     const now = Date.now();
     expect(Date.parse(certificate.validFrom)).toBeLessThan(now);
     expect(Date.parse(certificate.validTo)).toBeGreaterThan(now);
+    expect(certificate.subjectAltName).toBe('IP Address:127.0.0.1');
+    expect(certificate.checkIP('127.0.0.1')).toBe('127.0.0.1');
+  });
+
+  it('passes the name check of a TLS client that trusts it, with nothing switched off', async () => {
+    const credentials = createLoopbackTlsCredentials();
+    const server = createServer(credentials, (_, res) => res.end('trusted'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const body = await new Promise<string>((resolve, reject) => {
+        get(`https://127.0.0.1:${port}/`, { ca: credentials.cert, agent: false }, (res) => {
+          res.setEncoding('utf8');
+          let text = '';
+          res.on('data', (chunk: string) => {
+            text += chunk;
+          });
+          res.on('end', () => resolve(text));
+        }).on('error', reject);
+      });
+      expect(body).toBe('trusted');
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
+describe('createSelfSignedCertificate ipAddresses', () => {
+  it('names each address in the subjectAltName, and refuses what is not IPv4', () => {
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const validity = { notBefore: new Date(Date.now() - 1000), notAfter: new Date(Date.now() + 60_000) };
+    const both = createSelfSignedCertificate({
+      publicKey,
+      privateKey,
+      commonName: 'x',
+      ipAddresses: ['127.0.0.1', '10.1.2.3'],
+      ...validity,
+    });
+    expect(new X509Certificate(both.pem).subjectAltName).toBe('IP Address:127.0.0.1, IP Address:10.1.2.3');
+    const none = createSelfSignedCertificate({ publicKey, privateKey, commonName: 'x', ...validity });
+    expect(new X509Certificate(none.pem).subjectAltName).toBeUndefined();
+    expect(() =>
+      createSelfSignedCertificate({ publicKey, privateKey, commonName: 'x', ipAddresses: ['::1'], ...validity }),
+    ).toThrow(/ipAddresses takes IPv4 addresses, got "::1"/);
   });
 });

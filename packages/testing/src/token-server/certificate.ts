@@ -1,4 +1,5 @@
 import { createHash, generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto';
+import { isIPv4 } from 'node:net';
 import {
   bitString,
   boolean,
@@ -9,6 +10,7 @@ import {
   octetString,
   sequence,
   set,
+  tlv,
   utf8String,
   x509Time,
 } from './der';
@@ -18,6 +20,9 @@ const OID_COMMON_NAME = '2.5.4.3';
 const OID_BASIC_CONSTRAINTS = '2.5.29.19';
 const OID_KEY_USAGE = '2.5.29.15';
 const OID_SUBJECT_KEY_IDENTIFIER = '2.5.29.14';
+const OID_SUBJECT_ALT_NAME = '2.5.29.17';
+/** GeneralName `iPAddress` (RFC 5280 §4.2.1.6): context tag [7], primitive, the address's octets. */
+const TAG_IP_ADDRESS = 0x87;
 
 /** What {@link createSelfSignedCertificate} needs. */
 export interface SelfSignedCertificateOptions {
@@ -33,6 +38,11 @@ export interface SelfSignedCertificateOptions {
   readonly notAfter: Date;
   /** Serial number; random 128-bit positive value when omitted. */
   readonly serialNumber?: bigint;
+  /**
+   * IPv4 addresses the certificate is for (a subjectAltName). TLS clients
+   * match an IP address only against these, never the common name.
+   */
+  readonly ipAddresses?: readonly string[];
 }
 
 /** A DER certificate and its PEM form. */
@@ -53,6 +63,7 @@ export interface EncodedCertificate {
 export function createSelfSignedCertificate(options: SelfSignedCertificateOptions): EncodedCertificate {
   if (options.publicKey.asymmetricKeyType !== 'rsa') throw new TypeError('createSelfSignedCertificate needs an RSA key');
   if (!(options.notBefore < options.notAfter)) throw new RangeError('certificate notBefore must be before notAfter');
+  const addresses = (options.ipAddresses ?? []).map(ipv4Octets);
   const spki = new Uint8Array(options.publicKey.export({ type: 'spki', format: 'der' }));
   const algorithm = sequence(objectIdentifier(OID_SHA256_WITH_RSA), nullValue());
   const name = sequence(set(sequence(objectIdentifier(OID_COMMON_NAME), utf8String(options.commonName))));
@@ -65,7 +76,7 @@ export function createSelfSignedCertificate(options: SelfSignedCertificateOption
     sequence(x509Time(options.notBefore), x509Time(options.notAfter)),
     name, // subject
     spki,
-    explicit(3, sequence(...extensions(spki))),
+    explicit(3, sequence(...extensions(spki, addresses))),
   );
   const signature = new Uint8Array(sign('sha256', tbs, options.privateKey));
   const der = sequence(tbs, algorithm, bitString(signature));
@@ -81,11 +92,10 @@ export interface LoopbackTlsCredentials {
 }
 
 /**
- * A fresh RSA key and a self-signed certificate with common name
- * `127.0.0.1`, valid from a day ago to a day ahead: what a loopback HTTPS
- * server in a test needs. The certificate names no IP address
- * (subjectAltName), so a client must be told to trust it and to skip the
- * name check, for that test only.
+ * A fresh RSA key and a self-signed certificate for `127.0.0.1` (common
+ * name and subjectAltName), valid from a day ago to a day ahead: what a
+ * loopback HTTPS server in a test needs. A client that trusts the
+ * certificate (as its `ca`) connects with the full name check in place.
  */
 export function createLoopbackTlsCredentials(): LoopbackTlsCredentials {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -94,21 +104,30 @@ export function createLoopbackTlsCredentials(): LoopbackTlsCredentials {
     publicKey,
     privateKey,
     commonName: '127.0.0.1',
+    ipAddresses: ['127.0.0.1'],
     notBefore: new Date(now - 86_400_000),
     notAfter: new Date(now + 86_400_000),
   });
   return { key: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, cert: certificate.pem };
 }
 
-function extensions(spki: Uint8Array): Uint8Array[] {
+function extensions(spki: Uint8Array, addresses: readonly Uint8Array[]): Uint8Array[] {
   // keyUsage bits (RFC 5280 §4.2.1.3): digitalSignature = bit 0, keyCertSign = bit 5.
   // As a BIT STRING: one content byte 0b1000_0100 with 2 unused trailing bits.
   const keyUsage = Uint8Array.of(0x03, 0x02, 0x02, 0x84);
+  const names = addresses.map((octets) => tlv(TAG_IP_ADDRESS, octets));
   return [
     sequence(objectIdentifier(OID_BASIC_CONSTRAINTS), boolean(true), octetString(sequence(boolean(true)))),
     sequence(objectIdentifier(OID_KEY_USAGE), boolean(true), octetString(keyUsage)),
     sequence(objectIdentifier(OID_SUBJECT_KEY_IDENTIFIER), octetString(octetString(subjectKeyId(spki)))),
+    ...(names.length > 0 ? [sequence(objectIdentifier(OID_SUBJECT_ALT_NAME), octetString(sequence(...names)))] : []),
   ];
+}
+
+function ipv4Octets(address: string): Uint8Array {
+  if (!isIPv4(address))
+    throw new TypeError(`createSelfSignedCertificate: ipAddresses takes IPv4 addresses, got ${JSON.stringify(address)}`);
+  return Uint8Array.from(address.split('.').map(Number));
 }
 
 /** RFC 5280 §4.2.1.2 method 1 uses SHA-1 of the key bits; any stable hash is allowed, SHA-256 truncated is fine. */
