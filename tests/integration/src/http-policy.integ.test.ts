@@ -85,9 +85,7 @@ function makeTransport(kind: TransportKind, trustTestCertificate = false): Trans
       transport = createUndiciTransport();
     }
   } else {
-    const instance = trustTestCertificate
-      ? axios.create({ httpsAgent: new HttpsAgent({ ca: tls.cert }) })
-      : undefined;
+    const instance = trustTestCertificate ? axios.create({ httpsAgent: new HttpsAgent({ ca: tls.cert }) }) : undefined;
     transport = createAxiosTransport(instance ? { instance } : {});
   }
   cleanups.push(() => transport.close?.());
