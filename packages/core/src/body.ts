@@ -79,17 +79,11 @@ const NOTHING_HELD: HeldBody = { replay: () => Promise.resolve(null), release: (
 export function holdBody(body: ReadableStream<Uint8Array> | null, limit: number): HeldBody {
   if (body === null || body.locked) return NOTHING_HELD;
   const reader = body.getReader();
-  let reading = true;
-  const bytes = collectCapped(reader, limit, 'held body')
-    .catch(() => null)
-    .finally(() => {
-      reading = false;
-    });
+  const bytes = collectCapped(reader, limit, 'held body').catch(() => null);
   return {
     replay: () => bytes.then((held) => (held === null ? null : bytesToStream(held))),
-    release: () => {
-      if (reading) reader.cancel().catch(() => undefined);
-    },
+    // Once the read has ended, closed or errored, a cancel changes nothing: no need to track it.
+    release: () => void reader.cancel().catch(() => undefined),
   };
 }
 
