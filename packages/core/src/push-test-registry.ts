@@ -60,6 +60,21 @@ async function readAll(body: TransportRequest['body'], limit = Number.POSITIVE_I
   return new Uint8Array(Buffer.concat(chunks)).subarray(0, limit);
 }
 
+/** Reads the first `length` bytes of a body and leaves the rest, its end included, unasked for. */
+async function readDeclared(body: TransportRequest['body'], length: number): Promise<Uint8Array> {
+  if (body === undefined || body instanceof Uint8Array) return readAll(body, length);
+  const chunks: Uint8Array[] = [];
+  let read = 0;
+  const reader = (body as ReadableStream<Uint8Array>).getReader();
+  while (read < length) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    read += value.byteLength;
+  }
+  return new Uint8Array(Buffer.concat(chunks)).subarray(0, length);
+}
+
 function errorResponse(status: number, code: string, detail: unknown = {}): TransportResponse & { url: string } {
   const body = new TextEncoder().encode(JSON.stringify({ errors: [{ code, message: code.toLowerCase(), detail }] }));
   return {
@@ -114,6 +129,12 @@ export class PushTestRegistry implements Transport {
   servesRanges = true;
   /** Declares streamed request bodies, so uploads take their one-request path (the fake still reads bodies whole). */
   streamsRequestBodies = false;
+  /**
+   * Reads a body that declares a `Content-Length` only that far and answers
+   * without asking the stream for its end, as an HTTP server does: the
+   * sender's transport may answer its caller before it has pulled the end.
+   */
+  readsDeclaredLength = false;
   #faults: { match: (call: RecordedPush) => boolean; fault: PushFault }[] = [];
   #nextUuid = 1;
 
@@ -182,7 +203,10 @@ export class PushTestRegistry implements Transport {
     // Faults match on the request line and headers: a cut mid-body decides how much of the body is read.
     const index = this.#faults.findIndex((f) => f.match({ ...seen, bodyBytes: 0 }));
     const fault = index >= 0 ? this.#faults.splice(index, 1)[0]?.fault : undefined;
-    const body = await readAll(request.body, fault?.kind === 'drop' ? fault.readBytes : undefined);
+    const declared = this.readsDeclaredLength ? Number(request.headers['content-length'] ?? Number.NaN) : Number.NaN;
+    const body = Number.isSafeInteger(declared)
+      ? await readDeclared(request.body, declared)
+      : await readAll(request.body, fault?.kind === 'drop' ? fault.readBytes : undefined);
     this.calls.push({ ...seen, bodyBytes: body.byteLength });
     const response = this.#answer(request, url, body, fault);
     return { ...response, url: request.url };

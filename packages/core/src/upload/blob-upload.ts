@@ -435,9 +435,9 @@ export class BlobWriter {
           signal,
         });
         releaseBody(response.body);
+        const ended = await content.endsHere();
         if (content.failure !== undefined) throw content.failure;
-        if (!content.ended)
-          throw new RegistryProtocolError(`${this.#what}: the registry answered before the whole content was sent`);
+        if (!ended) throw new RegistryProtocolError(`${this.#what}: the registry answered before the whole content was sent`);
         if (method === 'PUT') {
           assertStoredDigest(response.headers, digest, this.#what);
           return;

@@ -84,6 +84,22 @@ export class StreamedContent {
     await this.#reading?.catch(() => undefined);
   }
 
+  /**
+   * After the registry answered the request that carried the content: true
+   * when the source has ended. A transport may stop pulling once the declared
+   * `Content-Length` is out and the answer is in, before it asks the stream
+   * for its end; the end (and with it the length and digest checks) is then
+   * read here. Without a declared size the end is never read on the
+   * registry's behalf: an answer before it is an answer before the content.
+   */
+  async endsHere(): Promise<boolean> {
+    await this.settle();
+    if (!this.#ended && this.#failure === undefined && this.#sent === this.#expected.size) {
+      await this.#read().catch(() => undefined);
+    }
+    return this.#ended;
+  }
+
   /** True when a body starting at byte `from` can still be produced. */
   canResumeFrom(from: number): boolean {
     if (from < 0 || from > this.#sent) return false;
@@ -139,10 +155,14 @@ export class StreamedContent {
   }
 
   #read(): Promise<Uint8Array | undefined> {
-    const reading = this.#next();
+    // One read of the source at a time: the transport may still pull while the upload reads the end.
+    const previous = this.#reading;
+    const reading = previous === undefined ? this.#next() : previous.then(this.#nextPiece, this.#nextPiece);
     this.#reading = reading;
     return reading;
   }
+
+  readonly #nextPiece = () => this.#next();
 
   async #next(): Promise<Uint8Array | undefined> {
     try {

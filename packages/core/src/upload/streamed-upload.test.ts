@@ -137,6 +137,32 @@ describe('blobs().upload over a transport that streams request bodies', () => {
     expect(fake.blobs.get(REPO)?.size ?? 0).toBe(0);
   });
 
+  describe('when the transport answers before it has pulled the end of the stream (the registry read the declared length)', () => {
+    function declaredLengthSetup() {
+      const setUp = setup();
+      setUp.fake.readsDeclaredLength = true;
+      return setUp;
+    }
+
+    it('reads the end itself and completes, with the digest known (one PUT) or computed (PATCH, then PUT)', async () => {
+      const { fake, blobs, calls } = declaredLengthSetup();
+      const bytes = content(1000);
+      const digest = sha256(bytes);
+      await expect(blobs.upload(webStream(bytes, 100), { digest, size: 1000 })).resolves.toEqual({ digest, size: 1000 });
+      expect(calls()).toEqual([`HEAD /v2/team/app/blobs/${digest}`, `POST ${UPLOADS}`, `PUT ${UPLOADS}<id>`]);
+      const other = content(999);
+      await expect(blobs.upload(webStream(other, 100), { size: 999 })).resolves.toEqual({ digest: sha256(other), size: 999 });
+      expect(same(fake.blob(REPO, sha256(other)), other)).toBe(true);
+    });
+
+    it('still refuses a stream longer than options.size', async () => {
+      const { blobs } = declaredLengthSetup();
+      const error = await blobs.upload(webStream(content(1001), 100), { size: 1000 }).catch((e: unknown) => e);
+      expect(InvalidOptionError.isInstance(error)).toBe(true);
+      expect((error as InvalidOptionError).option).toBe('size');
+    });
+  });
+
   it('uploads an empty stream', async () => {
     const { fake, blobs } = setup();
     const result = await blobs.upload(webStream(new Uint8Array(0), 1));
